@@ -1,0 +1,97 @@
+// The whole story on loopback: a reference receiver, every fixture signed and delivered, plus the
+// two rejections a correct handler must make. Needs nothing else running.
+import { randomInt } from "node:crypto";
+import { ExitCode } from "../../core/errors.js";
+import { deliveryToJson } from "../../core/delivery/report.js";
+import { buildWebhookRequest, type SignatureMode } from "../../core/delivery/request.js";
+import { describeExpectation, parseStatusList, successExpectation, type Expectation } from "../../core/expectation.js";
+import { buildPayload } from "../../core/fixtures/payload.js";
+import { findFixture } from "../../core/fixtures/catalog.js";
+import type { Fixture } from "../../core/fixtures/types.js";
+import { loadBuiltinFixtures } from "../../adapters/fixtures-fs.js";
+import { startReceiver } from "../../server/receiver.js";
+import { deliverOnce, judgeDelivery } from "../delivery-view.js";
+import type { Io } from "../io.js";
+import { createStyle, table } from "../style.js";
+
+export interface DemoOptions {
+  json?: boolean;
+  color?: boolean;
+}
+
+interface DemoCase {
+  name: string;
+  fixture: Fixture;
+  mode: SignatureMode;
+  sets: { path: string; value: string }[];
+  expectation: Expectation;
+}
+
+const DEMO_SECRET = "demo-project-secret-key";
+const UNKNOWN_USER = "test_xsolla_unknown_user";
+
+export function demoCases(fixtures: readonly Fixture[]): DemoCase[] {
+  const signed: DemoCase[] = fixtures.map((fixture) => ({ name: fixture.id, fixture, mode: "valid", sets: [], expectation: successExpectation(fixture.meta.success) }));
+  const rejection = (errorCode: string): Expectation => ({ statuses: parseStatusList("4xx"), errorCode });
+  return [
+    ...signed,
+    { name: "payment, bad signature", fixture: findFixture(fixtures, "payment"), mode: "wrong-secret", sets: [], expectation: rejection("INVALID_SIGNATURE") },
+    { name: "user_validation, unknown user", fixture: findFixture(fixtures, "user_validation"), mode: "valid", sets: [{ path: "user.id", value: UNKNOWN_USER }], expectation: rejection("INVALID_USER") },
+  ];
+}
+
+export async function run(options: DemoOptions, io: Io): Promise<number> {
+  const fixtures = loadBuiltinFixtures();
+  const receiver = await startReceiver({ secret: DEMO_SECRET });
+  const { createHttpTransport } = await import("../../adapters/http-transport.js");
+  const transport = createHttpTransport();
+  const style = await createStyle(io, options.color);
+  if (!options.json) io.stdout.write(`Reference receiver on ${receiver.url} (the same handler as \`xsolla-hooks listen\`)\n\n`);
+
+  const results = [];
+  try {
+    for (const demo of demoCases(fixtures)) {
+      if (io.signal.aborted) break;
+      const payload = buildPayload(demo.fixture, { sets: demo.sets, context: { now: Date.now(), rand: () => randomInt(0, 1_000_000) / 1_000_000 } });
+      const { request } = buildWebhookRequest(receiver.url, payload.bytes, DEMO_SECRET, demo.mode);
+      const report = await deliverOnce(request, transport, 5_000, io.signal);
+      const verdict = judgeDelivery(report, demo.expectation);
+      const attempt = report.attempts[0];
+      const answer = receiver.requests[receiver.requests.length - 1]?.answer;
+      results.push({ demo, verdict, attempt, answer, report });
+    }
+  } finally {
+    await transport.close();
+    await receiver.close();
+  }
+
+  const passed = results.filter((r) => r.verdict.ok).length;
+  const ok = passed === results.length && !io.signal.aborted;
+  if (options.json) {
+    const cases = results.map((r) => ({
+      name: r.demo.name,
+      type: r.demo.fixture.meta.type,
+      signature: r.demo.mode,
+      expected: describeExpectation(r.demo.expectation),
+      ok: r.verdict.ok,
+      problems: r.verdict.problems,
+      receiver: r.answer ? { verdict: r.answer.verdict, errorCode: r.answer.errorCode ?? null, reason: r.answer.reason } : null,
+      attempts: deliveryToJson(r.report),
+    }));
+    io.stdout.write(`${JSON.stringify({ ok, passed, failed: results.length - passed, cases })}\n`);
+  } else {
+    const rows = [["WEBHOOK", "SIGNATURE", "ANSWER", "RECEIVER SAID", "EXPECTED", "MS", "RESULT"]];
+    for (const r of results) {
+      const answer = r.attempt?.result.kind === "response" ? String(r.attempt.result.status) : "none";
+      const said = r.answer ? `${r.answer.verdict}${r.answer.errorCode ? ` ${r.answer.errorCode}` : ""}` : "-";
+      rows.push([r.demo.name, r.demo.mode === "valid" ? "valid" : "wrong secret", answer, said, describeExpectation(r.demo.expectation), String(Math.round(r.attempt?.result.durationMs ?? 0)), r.verdict.ok ? "ok" : `FAIL: ${r.verdict.problems.join("; ")}`]);
+    }
+    const text = table(rows).replace(/ ok$/gm, ` ${style.ok("ok")}`).replace(/ (FAIL: .*)$/gm, (_m, fail: string) => ` ${style.bad(fail)}`);
+    io.stdout.write(text);
+    const signedCount = results.filter((r) => r.demo.mode === "valid" && r.demo.sets.length === 0).length;
+    io.stdout.write(`\n${ok ? style.ok("✓") : style.bad("✗")} ${passed} of ${results.length} as expected: ${signedCount} webhook fixtures delivered and accepted, a bad signature and an unknown user rejected.\n`);
+    io.stdout.write(style.dim("Next: xsolla-hooks send payment --url <your handler> --secret <project secret>   (xsolla-hooks --help for more)\n"));
+  }
+  if (io.signal.aborted) return ExitCode.Interrupted;
+  return ok ? ExitCode.Ok : ExitCode.CheckFailed;
+}

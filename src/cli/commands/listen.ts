@@ -1,0 +1,103 @@
+import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
+import { maskSecret } from "../../core/signature.js";
+import { startReceiver, type ReceivedRequest, type RunningReceiver } from "../../server/receiver.js";
+import type { Io } from "../io.js";
+import { parseInteger, resolveSecret } from "../options.js";
+import { createStyle, type Style } from "../style.js";
+
+export interface ListenOptions {
+  port?: string;
+  host?: string;
+  secret?: string;
+  unknownUser?: string[];
+  statusStyle?: "docs" | "sdk";
+  status?: string;
+  failFirst?: string;
+  delay?: string;
+  drop?: boolean;
+  bodyLimit?: string;
+  maxRequests?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export function requestToJson(request: ReceivedRequest): Record<string, unknown> {
+  const { answer } = request;
+  return {
+    number: request.number,
+    receivedAt: request.receivedAt.toISOString(),
+    method: request.method,
+    path: request.path,
+    type: answer.type ?? null,
+    status: answer.status,
+    verdict: answer.verdict,
+    errorCode: answer.errorCode ?? null,
+    reason: answer.reason,
+    summary: answer.summary ?? null,
+    deliveryCount: answer.deliveryCount ?? null,
+    bytes: request.body.length,
+  };
+}
+
+function renderRequest(request: ReceivedRequest, style: Style): string {
+  const { answer } = request;
+  const time = request.receivedAt.toISOString().slice(11, 19);
+  const colour = answer.verdict === "accepted" ? style.ok : answer.verdict === "rejected" ? style.bad : style.warn;
+  const status = answer.verdict === "dropped" ? "---" : String(answer.status);
+  const code = answer.errorCode ? ` ${answer.errorCode}` : "";
+  const repeat = answer.deliveryCount && answer.deliveryCount > 1 ? style.warn(` (delivery #${answer.deliveryCount} of this transaction)`) : "";
+  const summary = answer.summary ? `  ${style.dim(answer.summary)}` : "";
+  return `${time} #${request.number} ${(answer.type ?? "?").padEnd(22)} ${colour(`${status} ${answer.verdict}${code}`)}  ${answer.reason}${summary}${repeat}\n`;
+}
+
+export async function run(options: ListenOptions, io: Io): Promise<number> {
+  const secret = resolveSecret(options.secret, io);
+  const port = parseInteger(options.port, "--port", { min: 0, max: 65_535 }) ?? 0;
+  const forceStatus = parseInteger(options.status, "--status", { min: 100, max: 599 });
+  const failFirst = parseInteger(options.failFirst, "--fail-first", { min: 0, max: 1_000_000 });
+  const delayMs = parseInteger(options.delay, "--delay", { min: 0, max: 3_600_000 });
+  const bodyLimit = parseInteger(options.bodyLimit, "--body-limit", { min: 1, max: 1024 ** 3 });
+  const maxRequests = parseInteger(options.maxRequests, "--max-requests", { min: 1, max: 1_000_000_000 });
+  const style = await createStyle(io, options.color);
+
+  let receiver: RunningReceiver;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  try {
+    receiver = await startReceiver({
+      secret,
+      host: options.host,
+      port,
+      unknownUsers: options.unknownUser,
+      statusStyle: options.statusStyle,
+      forceStatus,
+      failFirst,
+      delayMs,
+      drop: options.drop,
+      bodyLimit,
+      onRequest(request) {
+        io.stdout.write(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
+        if (maxRequests !== undefined && request.number >= maxRequests) setImmediate(finish);
+      },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use on ${options.host}`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new UsageError(`cannot bind to host ${options.host}`, { code: ErrorCode.BadInput });
+    if (code === "EACCES") throw new UsageError(`no permission to listen on port ${port}`, { code: ErrorCode.BadInput });
+    throw error;
+  }
+
+  const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}; Ctrl-C to stop)\n`;
+  // With --json, stdout carries only request lines.
+  (options.json ? io.stderr : io.stdout).write(banner);
+  const onAbort = () => finish();
+  io.signal.addEventListener("abort", onAbort, { once: true });
+  if (io.signal.aborted) finish();
+  await finished;
+  io.signal.removeEventListener("abort", onAbort);
+  await receiver.close();
+  const total = receiver.requests.length;
+  (options.json ? io.stderr : io.stdout).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
+  return io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
+}

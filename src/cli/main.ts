@@ -1,0 +1,17 @@
+// The only module that touches the process: argv in, exit code out, Ctrl-C handling.
+import { processIo } from "./io.js";
+import { runCli } from "./run.js";
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on("SIGINT", () => {
+  interrupts += 1;
+  // First Ctrl-C: let the command finish what is in flight and report. Second: leave now.
+  if (interrupts > 1) process.exit(130);
+  controller.abort(new Error("interrupted"));
+});
+process.on("SIGTERM", () => controller.abort(new Error("terminated")));
+
+const code = await runCli(process.argv.slice(2), processIo(controller.signal));
+// Let stdout drain before leaving (pipes are asynchronous).
+process.stdout.write("", () => process.exit(code));

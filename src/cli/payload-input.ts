@@ -1,0 +1,99 @@
+// Where a body comes from (a fixture, a file, stdin, --data) and the edits on it, shared by show,
+// sign and send. Raw bodies are kept byte for byte unless the user asks for an edit.
+import { randomInt } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ErrorCode, UsageError } from "../core/errors.js";
+import { findFixture } from "../core/fixtures/catalog.js";
+import { parseJsonDocument, type Json } from "../core/fixtures/overrides.js";
+import { applyEdits, buildPayload, serializeBody, type BodyFormat } from "../core/fixtures/payload.js";
+import type { Fixture } from "../core/fixtures/types.js";
+import { loadFixtures } from "../adapters/fixtures-fs.js";
+import type { Io } from "./io.js";
+import { orderedSets, type OrderedSet } from "./options.js";
+
+export interface PayloadFlags {
+  variant?: string;
+  set?: OrderedSet[];
+  setString?: OrderedSet[];
+  data?: string;
+  merge?: string[];
+  keepIds?: boolean;
+  format?: string;
+  fixturesDir?: string;
+}
+
+export interface ResolvedPayload {
+  /** notification_type of the body, when it has one. */
+  type: string | undefined;
+  /** The catalog entry for that type (metadata: success, retry policy). */
+  fixture: Fixture | undefined;
+  bytes: Buffer;
+  /** Fresh values put in for this send, by path. */
+  fresh: Record<string, Json>;
+  origin: "fixture" | "file" | "stdin";
+}
+
+export async function readStdin(io: Io): Promise<Buffer> {
+  if (io.stdin.isTTY) throw new UsageError("stdin is a terminal: pipe a JSON body into it, or name a file", { code: ErrorCode.BadInput });
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks);
+}
+
+function readFileArg(path: string, io: Io, what: string): Buffer {
+  try {
+    return readFileSync(resolve(io.cwd, path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? String(error));
+    throw new UsageError(`cannot read ${what} ${path}: ${reason}`, { code: ErrorCode.BadInput });
+  }
+}
+
+/** A positional that is `-`, names an existing file, or looks like a path is a body, not a type. */
+function isBodySource(source: string, io: Io): boolean {
+  return source === "-" || source.endsWith(".json") || source.includes("/") || source.includes("\\") || existsSync(resolve(io.cwd, source));
+}
+
+function typeOf(body: Json): string | undefined {
+  return typeof body === "object" && body !== null && !Array.isArray(body) && typeof body.notification_type === "string" ? body.notification_type : undefined;
+}
+
+export async function resolvePayload(source: string, flags: PayloadFlags, io: Io, options: { keepIdsByDefault?: boolean; now?: number } = {}): Promise<ResolvedPayload> {
+  const format: BodyFormat = flags.format === "compact" ? "compact" : "pretty";
+  const sets = orderedSets(flags.set, flags.setString);
+  const merges = (flags.merge ?? []).map((file) => parseJsonDocument(readFileArg(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
+  const edited = sets.length > 0 || merges.length > 0;
+  const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
+  const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
+
+  const fromRaw = async (raw: Buffer, what: string, origin: ResolvedPayload["origin"], fixture?: Fixture): Promise<ResolvedPayload> => {
+    if (raw.length === 0) throw new UsageError(`${what} is empty`, { code: ErrorCode.BadInput });
+    const body = parseJsonDocument(raw.toString("utf8"), what);
+    const final = edited ? applyEdits(body, { merges, sets }) : body;
+    const type = typeOf(final) ?? fixture?.meta.type;
+    const known = fixture ?? (type ? catalog.find((f) => f.meta.type === type && f.id === type) : undefined);
+    // Unedited bodies go out exactly as given: their bytes may be what a real handler choked on.
+    return { type, fixture: known, bytes: edited ? serializeBody(final, format) : raw, fresh: {}, origin };
+  };
+
+  if (isBodySource(source, io)) {
+    if (flags.data) throw new UsageError("give the body either as the argument or with --data, not both");
+    return source === "-" ? fromRaw(await readStdin(io), "stdin", "stdin") : fromRaw(readFileArg(source, io, "body file"), `body file ${source}`, "file");
+  }
+
+  const fixture = findFixture(catalog, source, flags.variant);
+  if (flags.data) {
+    const raw = flags.data === "-" ? await readStdin(io) : readFileArg(flags.data, io, "--data file");
+    return fromRaw(raw, flags.data === "-" ? "stdin" : `--data file ${flags.data}`, flags.data === "-" ? "stdin" : "file", fixture);
+  }
+  const built = buildPayload(fixture, {
+    keepIds: flags.keepIds ?? options.keepIdsByDefault ?? false,
+    format,
+    merges,
+    sets,
+    context: { now: options.now ?? Date.now(), rand: () => randomInt(0, 1_000_000) / 1_000_000 },
+  });
+  return { type: fixture.meta.type, fixture, bytes: built.bytes, fresh: built.fresh, origin: "fixture" };
+}

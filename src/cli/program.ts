@@ -1,0 +1,148 @@
+// Declarations only: every action lazy-imports its command module, so `--version` and `sign` never
+// load undici, zod, chalk or @inquirer.
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import type { Io } from "./io.js";
+import type { OrderedSet } from "./options.js";
+
+type Report = (code: number) => void;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+/** --set and --set-string land in one ordered list, so the last one on the command line wins. */
+function payloadOptions(command: Command, sequence: { next: number }): Command {
+  const collect = (forceString: boolean) => (value: string, previous: OrderedSet[] | undefined) => [...(previous ?? []), { arg: value, forceString, order: sequence.next++ }];
+  return command
+    .option("--variant <name>", "fixture variant, e.g. separate for order_paid / order_canceled")
+    .option("--set <path=value>", "set a field (dot path, array indexes: items.0.sku); value parsed as JSON if it parses (repeatable)", collect(false))
+    .option("--set-string <path=value>", "set a field to a string, never parsed as JSON (repeatable)", collect(true))
+    .option("--data <file|->", "use this JSON body instead of the fixture's (sent byte for byte unless edited)")
+    .option("--merge <file>", "deep-merge a JSON document into the body (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option("--keep-ids", "keep the fixture's ids and dates instead of fresh ones")
+    .addOption(new Option("--format <style>", "body whitespace").choices(["pretty", "compact"]).default("pretty"))
+    .option("--fixtures-dir <dir>", "also load fixtures from this directory (env XSOLLA_HOOKS_FIXTURES_DIR)");
+}
+
+export function createProgram(io: Io, report: Report): Command {
+  const sequence = { next: 0 };
+  const program = new Command("xsolla-hooks");
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError("(run with --help for usage)")
+    .showSuggestionAfterError(true)
+    .description("Sign, send, receive and debug Xsolla webhooks.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .option("--debug", "print stack traces for errors")
+    .option("--no-color", "never colour the output (also NO_COLOR=1)")
+    .addHelpText(
+      "after",
+      examples(
+        "xsolla-hooks demo",
+        "xsolla-hooks send payment --url http://localhost:3000/webhook --secret $XSOLLA_WEBHOOK_SECRET",
+        "xsolla-hooks listen --port 3000 --secret s3cr3t",
+      ) + "\nExit codes: 0 ok, 1 check failed, 2 usage or bad input, 3 target unreachable, 70 bug, 130 interrupted.\n",
+    );
+
+  const run = (load: () => Promise<{ run: (opts: never, io: Io) => Promise<number> }>) =>
+    async function (this: Command, ...args: unknown[]) {
+      const command = args[args.length - 1] as Command;
+      const positional = args.slice(0, -2);
+      const options = { ...command.optsWithGlobals(), args: positional };
+      const module = await load();
+      report(await module.run(options as never, io));
+    };
+
+  program
+    .command("list")
+    .description("list the built-in webhook fixtures")
+    .option("--json", "print JSON")
+    .option("--fixtures-dir <dir>", "also list fixtures from this directory")
+    .addHelpText("after", examples("xsolla-hooks list", "xsolla-hooks list --json | jq '.[].id'"))
+    .action(run(() => import("./commands/list.js")));
+
+  payloadOptions(
+    program
+      .command("show")
+      .argument("<type|file|->", "webhook type (see list), a JSON file, or - for stdin")
+      .description("print the exact body bytes that would be sent"),
+    sequence,
+  )
+    .addHelpText("after", examples("xsolla-hooks show order_paid", "xsolla-hooks show order_paid --variant separate --set items.0.sku=gold_pack", "xsolla-hooks show payment --keep-ids > body.json"))
+    .action(run(() => import("./commands/show.js")));
+
+  payloadOptions(
+    program
+      .command("sign")
+      .argument("<type|file|->", "webhook type (its fixture as-is, like show --keep-ids), a JSON file, or - for stdin")
+      .description("print the Authorization header Xsolla would send for a body")
+      .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--json", 'print {"signature","header"}'),
+    sequence,
+  )
+    .addHelpText("after", examples("xsolla-hooks sign body.json --secret s3cr3t", "cat body.json | xsolla-hooks sign - --secret s3cr3t --json", "xsolla-hooks sign payment --secret s3cr3t"))
+    .action(run(() => import("./commands/sign.js")));
+
+  payloadOptions(
+    program
+      .command("send")
+      .argument("<type|file|->", "webhook type (see list), a JSON file, or - for stdin")
+      .description("sign a webhook and POST it to a handler, then check the answer")
+      .option("--url <url>", "handler URL (env XSOLLA_WEBHOOK_URL)")
+      .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--expect <codes>", "expected status codes or classes, e.g. 204, 2xx, 200,204 (default: the type's documented success)")
+      .option("--bad-signature", "sign with a wrong secret (expects a 4xx INVALID_SIGNATURE unless --expect)")
+      .option("--no-signature", "send no Authorization header (expects a 4xx INVALID_SIGNATURE unless --expect)")
+      .option("--header <K: V>", "extra request header (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+      .option("--timeout <ms>", "per-attempt timeout in milliseconds", "10000")
+      .option("--json", "print one JSON object and nothing else on stdout"),
+    sequence,
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "xsolla-hooks send payment --url http://localhost:3000/webhook --secret s3cr3t",
+        "xsolla-hooks send order_paid --variant separate --set user.external_id=42 --url $URL --secret $SECRET",
+        "xsolla-hooks send user_validation --set user.id=test_xsolla_nobody --expect 4xx --url $URL --secret $SECRET",
+        "xsolla-hooks send payment --bad-signature --url $URL --secret $SECRET --json",
+      ),
+    )
+    .action(run(() => import("./commands/send.js")));
+
+  program
+    .command("listen")
+    .description("run a reference Xsolla webhook handler that verifies and logs every request")
+    .option("--port <port>", "port (0 picks a free one)", "0")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+    .option("--unknown-user <id>", "treat this user id as unknown in user_validation (repeatable; ids starting test_xsolla always are)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .addOption(new Option("--status-style <style>", "rejection statuses: docs = 400, sdk = 401/422 like Xsolla's PHP SDK").choices(["docs", "sdk"]).default("docs"))
+    .option("--status <code>", "answer this status to every correctly signed delivery")
+    .option("--fail-first <n>", "answer 500 to the first N correctly signed deliveries")
+    .option("--delay <ms>", "wait this long before answering")
+    .option("--drop", "close the connection without answering correctly signed deliveries")
+    .option("--body-limit <bytes>", "answer 413 to bodies larger than this", String(1024 * 1024))
+    .option("--max-requests <n>", "stop after N requests (exit 0)")
+    .option("--json", "print one JSON line per request")
+    .addHelpText("after", examples("xsolla-hooks listen --port 3000 --secret s3cr3t", "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json", "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42"))
+    .action(run(() => import("./commands/listen.js")));
+
+  program
+    .command("demo")
+    .description("start a receiver on loopback and send it every webhook type, a bad signature and an unknown user")
+    .option("--json", "print the results as JSON")
+    .addHelpText("after", examples("xsolla-hooks demo", "xsolla-hooks demo --json"))
+    .action(run(() => import("./commands/demo.js")));
+
+  return program;
+}

@@ -1,0 +1,90 @@
+// Xsolla's retry behaviour as data. `documented` says which parts Xsolla publishes and which are
+// our model; the CLI prints that label next to every timeline.
+import type { RetryPolicyName } from "../fixtures/types.js";
+
+const MINUTE = 60_000;
+
+export interface RetryPolicy {
+  name: RetryPolicyName;
+  title: string;
+  /** Delay before each resend, measured from the previous attempt. Length = max resends. */
+  delaysMs: number[];
+  /** Statuses that end delivery as a success. */
+  successStatuses: number[];
+  /** Decides whether an answer that is not a success is resent. */
+  retryOn: "not-final" | "5xx";
+  /** With retryOn "not-final": the statuses Xsolla treats as a final refusal. */
+  finalStatuses: number[];
+  documented: boolean;
+  /** What is Xsolla's published fact and what is our model, in one or two sentences. */
+  basis: string;
+}
+
+const repeat = (count: number, minutes: number): number[] => Array.from({ length: count }, () => minutes * MINUTE);
+
+// Model, not Xsolla's numbers: 12 resends with growing gaps that fit in 12 hours (633 minutes).
+const PAYMENT_MODEL_MINUTES = [1, 2, 5, 10, 15, 30, 30, 60, 60, 120, 120, 180];
+
+export const RETRY_POLICIES: Record<RetryPolicyName, RetryPolicy> = {
+  order: {
+    name: "order",
+    title: "order_paid / order_canceled",
+    delaysMs: [...repeat(2, 5), ...repeat(7, 15), ...repeat(10, 60)],
+    successStatuses: [200, 201, 204],
+    retryOn: "not-final",
+    finalStatuses: [400, 401, 402, 403, 404, 409, 415, 422],
+    documented: true,
+    basis:
+      "Documented by Xsolla: 2 resends 5 min apart, 7 at 15 min, 10 at 60 min; 400/401/402/403/404/409/415/422 are final (with auto-refund on, the user is refunded). Offsets assume each interval counts from the previous attempt.",
+  },
+  payment: {
+    name: "payment",
+    title: "payment / refund / partial_refund",
+    delaysMs: PAYMENT_MODEL_MINUTES.map((m) => m * MINUTE),
+    successStatuses: [200, 201, 204],
+    retryOn: "5xx",
+    finalStatuses: [],
+    documented: false,
+    basis:
+      "Xsolla documents resends after a 5xx or no answer, at most 12, with increasing intervals within 12 h; it does not publish the intervals. The intervals here (1m,2m,5m,10m,15m,30m,30m,1h,1h,2h,2h,3h) are a MODEL: replace them with --schedule.",
+  },
+  generic: {
+    name: "generic",
+    title: "other webhooks",
+    delaysMs: PAYMENT_MODEL_MINUTES.map((m) => m * MINUTE),
+    successStatuses: [200, 201, 204],
+    retryOn: "5xx",
+    finalStatuses: [],
+    documented: false,
+    basis:
+      "Xsolla's older overview says failed webhooks are resent at most 12 times within 12 h; no type-specific schedule is published. The intervals are the same MODEL as for payment.",
+  },
+  none: {
+    name: "none",
+    title: "user_validation / user_search / partner_side_catalog / get_pincode",
+    delaysMs: [],
+    successStatuses: [200, 201, 204],
+    retryOn: "5xx",
+    finalStatuses: [],
+    documented: true,
+    basis:
+      "Never resent: these are synchronous look-ups during checkout. For user_validation Xsolla documents that a failure is not resent and the payment stops (payment and order_paid are not sent).",
+  },
+};
+
+export type AttemptVerdict = "success" | "retry" | "final";
+
+/** What the policy does with one answer (status) or with no answer (undefined). */
+export function classifyAttempt(policy: RetryPolicy, status: number | undefined): AttemptVerdict {
+  if (status !== undefined && policy.successStatuses.includes(status)) return "success";
+  if (status === undefined) return "retry";
+  if (policy.retryOn === "5xx") return status >= 500 ? "retry" : "final";
+  return policy.finalStatuses.includes(status) ? "final" : "retry";
+}
+
+/** Cumulative offsets of every attempt, first at 0: order → 0, 5, 10, 25, ... 715 minutes. */
+export function attemptOffsetsMs(delaysMs: readonly number[]): number[] {
+  const offsets = [0];
+  for (const delay of delaysMs) offsets.push((offsets[offsets.length - 1] as number) + delay);
+  return offsets;
+}

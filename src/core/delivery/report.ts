@@ -1,0 +1,57 @@
+// The --json shape of a delivery, and short human descriptions of one attempt.
+import type { AttemptRecord, DeliveryReport } from "./engine.js";
+
+export interface AttemptJson {
+  attempt: number;
+  status: number | null;
+  durationMs: number;
+  offsetSeconds: number;
+  error: string | null;
+  errorKind: string | null;
+  body: string | null;
+  bodyTruncated: boolean;
+  verdict: string;
+}
+
+const BODY_JSON_LIMIT = 64 * 1024;
+
+export function attemptToJson(record: AttemptRecord): AttemptJson {
+  const { result } = record;
+  const body = result.kind === "response" ? Buffer.from(result.body).toString("utf8") : null;
+  return {
+    attempt: record.attempt,
+    status: result.kind === "response" ? result.status : null,
+    durationMs: Math.round(result.durationMs * 10) / 10,
+    offsetSeconds: Math.round(record.offsetMs / 1000),
+    error: result.kind === "failure" ? result.error.message : null,
+    errorKind: result.kind === "failure" ? result.error.kind : null,
+    body: body === null ? null : body.slice(0, BODY_JSON_LIMIT),
+    bodyTruncated: result.kind === "response" ? result.truncated || (body?.length ?? 0) > BODY_JSON_LIMIT : false,
+    verdict: record.verdict,
+  };
+}
+
+export function deliveryToJson(report: DeliveryReport): AttemptJson[] {
+  return report.attempts.map(attemptToJson);
+}
+
+/** `+1h55m`, `+5m`, `+0s`: offsets on a retry timeline. */
+export function formatOffset(ms: number): string {
+  const totalSeconds = Math.round(ms / 1000);
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  if (totalSeconds === 0) return "+0s";
+  return `+${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
+}
+
+const REASONS: Record<number, string> = {
+  200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required",
+  403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
+  422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+};
+
+export function statusText(status: number): string {
+  const reason = REASONS[status];
+  return reason ? `${status} ${reason}` : String(status);
+}

@@ -1,0 +1,28 @@
+// The request Xsolla would send: the exact bytes, their signature, JSON content headers.
+import { formatSignatureHeader, signBody } from "../signature.js";
+import type { OutgoingRequest } from "./types.js";
+
+export type SignatureMode = "valid" | "wrong-secret" | "none";
+
+export interface SignedRequest {
+  request: OutgoingRequest;
+  /** The signature in the Authorization header, or null when none is sent. */
+  signature: string | null;
+}
+
+/** A different secret that is derived, not random, so a bad-signature send is repeatable. */
+export function wrongSecretFor(secret: string): string {
+  return `${secret}-not-the-project-secret`;
+}
+
+export function buildWebhookRequest(url: string, bytes: Uint8Array, secret: string, mode: SignatureMode = "valid", extraHeaders: Record<string, string> = {}): SignedRequest {
+  const signature = mode === "none" ? null : signBody(bytes, mode === "valid" ? secret : wrongSecretFor(secret));
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json",
+    "user-agent": "xsolla-hooks",
+    ...(signature ? { authorization: formatSignatureHeader(signature) } : {}),
+    ...extraHeaders,
+  };
+  return { request: { url, method: "POST", headers, body: bytes }, signature };
+}

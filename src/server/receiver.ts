@@ -1,0 +1,132 @@
+// The reference receiver behind `listen` and `demo`: a node:http server that reads the raw body
+// first, then lets respond.ts decide. Binds 127.0.0.1 unless told otherwise.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { XSOLLA_NOTIFICATION_TYPES } from "../core/fixtures/known-types.js";
+import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type WebhookAnswer } from "./respond.js";
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface ReceivedRequest {
+  /** 1-based arrival number. */
+  number: number;
+  receivedAt: Date;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  answer: WebhookAnswer | { status: number; verdict: "rejected" | "dropped"; reason: string; errorCode?: string; type?: undefined; summary?: undefined; deliveryCount?: undefined };
+}
+
+export interface ReceiverOptions extends Omit<RespondOptions, "knownTypes"> {
+  knownTypes?: Iterable<string> | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  bodyLimit?: number | undefined;
+  /** Wait this long before answering. */
+  delayMs?: number | undefined;
+  /** Close the connection without answering correctly signed deliveries. */
+  drop?: boolean | undefined;
+  onRequest?: ((request: ReceivedRequest) => void) | undefined;
+}
+
+export interface RunningReceiver {
+  url: string;
+  port: number;
+  host: string;
+  state: ReceiverState;
+  requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(over ? "too-large" : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
+  const state = createReceiverState();
+  const requests: ReceivedRequest[] = [];
+  const respondOptions: RespondOptions = { ...options, knownTypes: new Set(options.knownTypes ?? XSOLLA_NOTIFICATION_TYPES) };
+  const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const delayTimers = new Set<NodeJS.Timeout>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    const body = declared > limit ? "too-large" : await readBody(req, limit);
+    const base = { number: requests.length + 1, receivedAt: new Date(), method: req.method ?? "", path: req.url ?? "/", headers: req.headers };
+    if (body === "too-large") {
+      const record: ReceivedRequest = { ...base, body: Buffer.alloc(0), answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" } };
+      requests.push(record);
+      options.onRequest?.(record);
+      res.writeHead(413, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Body too large" } }));
+      return;
+    }
+    const answer = respondToWebhook({ method: base.method, headers: req.headers, body }, respondOptions, state);
+    const dropping = options.drop === true && answer.verdict !== "rejected";
+    const record: ReceivedRequest = {
+      ...base,
+      body,
+      answer: dropping ? { status: 0, verdict: "dropped", reason: "--drop: connection closed without an answer" } : answer,
+    };
+    requests.push(record);
+    options.onRequest?.(record);
+    if (options.delayMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          delayTimers.delete(timer);
+          resolve();
+        }, options.delayMs);
+        delayTimers.add(timer);
+      });
+    }
+    if (dropping) {
+      req.socket.destroy();
+      return;
+    }
+    if (res.destroyed) return;
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    port,
+    host,
+    state,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of delayTimers) clearTimeout(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
