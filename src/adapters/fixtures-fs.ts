@@ -64,7 +64,10 @@ export async function loadUserFixtures(dir: string, builtin: readonly Fixture[])
   const { validateFixtureFile } = await import("../core/fixtures/schemas.js");
   return jsonFiles(dir).map((file) => {
     const value = asFixtureFile(readJson(file), file, builtin);
-    const result = validateFixtureFile(value, basename(file));
+    // A user's file may have any name; the schema's name rule is for the shipped catalog.
+    const meta = (value as { _meta?: { type?: unknown; variant?: unknown } } | null)?._meta;
+    const canonical = typeof meta?.type === "string" ? `${meta.type}${typeof meta.variant === "string" ? `.${meta.variant}` : ""}.json` : basename(file);
+    const result = validateFixtureFile(value, canonical);
     if (!result.ok) {
       const shown = result.errors.slice(0, 3).join("; ");
       const more = result.errors.length > 3 ? ` (and ${result.errors.length - 3} more)` : "";

@@ -44,7 +44,14 @@ export async function deliver(request: OutgoingRequest, options: DeliverOptions)
   for (let index = 0; index <= delays.length; index++) {
     if (signal?.aborted) return report("interrupted");
     const at = clock.now();
-    const result = await transport.send(request, { timeoutMs: options.timeoutMs, signal });
+    let result: HttpResult;
+    try {
+      result = await transport.send(request, { timeoutMs: options.timeoutMs, signal });
+    } catch (error) {
+      // Ctrl-C mid-request: keep the timeline so far.
+      if (signal?.aborted) return report("interrupted");
+      throw error;
+    }
     if (signal?.aborted) return report("interrupted");
     const policyVerdict = classifyAttempt(policy, result.kind === "response" ? result.status : undefined);
     const verdict = options.classify ? options.classify(result, policyVerdict) : policyVerdict;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { deepMerge, getAtPath, parseSetArgument, setAtPath, type Json } from "../../src/core/fixtures/overrides.js";
+import { UsageError } from "../../src/core/errors.js";
+
+describe("parseSetArgument", () => {
+  it.each([
+    ["user.id=42", false, { path: "user.id", value: 42 }],
+    ["user.id=sample_user", false, { path: "user.id", value: "sample_user" }],
+    ['user.id="42"', false, { path: "user.id", value: "42" }],
+    ["order.amount=9.99", false, { path: "order.amount", value: 9.99 }],
+    ["order.amount=9.99", true, { path: "order.amount", value: "9.99" }],
+    ["items.0.is_pre_order=true", false, { path: "items.0.is_pre_order", value: true }],
+    ["custom_parameters={\"a\":[1,2]}", false, { path: "custom_parameters", value: { a: [1, 2] } }],
+    ["order.comment=null", false, { path: "order.comment", value: null }],
+    ["order.comment=", false, { path: "order.comment", value: "" }],
+    ["user.email=a=b@example.com", false, { path: "user.email", value: "a=b@example.com" }],
+  ])("%s (string: %s)", (arg, forceString, expected) => {
+    expect(parseSetArgument(arg, forceString)).toEqual(expected);
+  });
+
+  it.each(["nopath", "=1", "a..b=1", ".a=1"])("rejects %s", (arg) => {
+    expect(() => parseSetArgument(arg)).toThrow(UsageError);
+  });
+});
+
+describe("setAtPath", () => {
+  const body: Json = { user: { id: "u1" }, items: [{ sku: "a", quantity: 1 }, { sku: "b" }] };
+
+  it("sets nested values without touching the input", () => {
+    const out = setAtPath(body, "items.1.sku", "gold");
+    expect(getAtPath(out, "items.1.sku")).toBe("gold");
+    expect(getAtPath(body, "items.1.sku")).toBe("b");
+    expect(getAtPath(out, "items.0")).toEqual({ sku: "a", quantity: 1 });
+  });
+
+  it("creates missing objects and appends at the end of arrays", () => {
+    expect(getAtPath(setAtPath(body, "custom_parameters.level", 5), "custom_parameters")).toEqual({ level: 5 });
+    expect(getAtPath(setAtPath(body, "items.2.sku", "c"), "items.2")).toEqual({ sku: "c" });
+    expect(setAtPath({}, "list.0", 1)).toEqual({ list: [1] });
+  });
+
+  it.each([
+    ["items.x.sku", /not an index/],
+    ["items.5.sku", /past the end/],
+    ["user.id.deeper", /is a string/],
+  ])("refuses %s", (path, message) => {
+    expect(() => setAtPath(body, path, 1)).toThrow(message);
+  });
+});
+
+describe("deepMerge", () => {
+  it.each([
+    [{ a: 1, b: { c: 1, d: 2 } }, { b: { d: 3 } }, { a: 1, b: { c: 1, d: 3 } }],
+    [{ a: [1, 2] }, { a: [3] }, { a: [3] }],
+    [{ a: { b: 1 } }, { a: null }, { a: null }],
+    [{ a: 1 }, { z: { y: 1 } }, { a: 1, z: { y: 1 } }],
+  ] as [Json, Json, Json][])("%j + %j", (base, patch, expected) => {
+    expect(deepMerge(base, patch)).toEqual(expected);
+  });
+});
