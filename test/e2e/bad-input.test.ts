@@ -306,7 +306,7 @@ describe("handler URL", () => {
   });
 
   it("XSOLLA_WEBHOOK_URL is used when --url is absent", async () => {
-    const server = await loopback((_r, res) => res.writeHead(204).end());
+    const server = await loopback((_r, res) => void res.writeHead(204).end());
     const result = await cli(["send", "payment", "--secret", SECRET], { env: { XSOLLA_WEBHOOK_URL: server.url } });
     expectOk(result);
     expect(server.requests).toHaveLength(1);
@@ -333,7 +333,7 @@ describe("webhook secret", () => {
   });
 
   it("send takes XSOLLA_WEBHOOK_SECRET from the environment and never prints it", async () => {
-    const server = await loopback((_r, res) => res.writeHead(204).end());
+    const server = await loopback((_r, res) => void res.writeHead(204).end());
     const result = await cli(["send", "payment", "--url", server.url], { env: { XSOLLA_WEBHOOK_SECRET: SECRET } });
     expectOk(result);
     expect(server.requests).toHaveLength(1);
@@ -384,7 +384,7 @@ describe("unreachable handlers", () => {
 
 describe("handler answers", () => {
   const FIVE_MIB = 5 * 1024 * 1024;
-  const huge = (_r: unknown, res: import("node:http").ServerResponse) => {
+  const huge: Script = (_r, res) => {
     res.on("error", () => {});
     res.writeHead(200, { "content-type": "text/plain", "content-length": String(FIVE_MIB) });
     res.end(Buffer.alloc(FIVE_MIB, "x"));
@@ -413,7 +413,7 @@ describe("handler answers", () => {
   });
 
   it("a 500 answer → 1 (check failed), not 3", async () => {
-    const server = await loopback((_r, res) => res.writeHead(500, { "content-type": "text/plain" }).end("boom"));
+    const server = await loopback((_r, res) => void res.writeHead(500, { "content-type": "text/plain" }).end("boom"));
     const result = await cli(["send", "payment", "--url", server.url, "--secret", SECRET]);
     expect.soft(result.code, describeRun(result)).toBe(1);
     expectCommon(result);
@@ -421,7 +421,7 @@ describe("handler answers", () => {
   });
 
   it("a 500 answer with --json → 1, ok:false with the status", async () => {
-    const server = await loopback((_r, res) => res.writeHead(500).end());
+    const server = await loopback((_r, res) => void res.writeHead(500).end());
     const result = await cli(["send", "payment", "--url", server.url, "--secret", SECRET, "--json"]);
     expect.soft(result.code, describeRun(result)).toBe(1);
     expectCommon(result);

@@ -9,7 +9,7 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
-export type Script = (request: RecordedRequest, res: ServerResponse, index: number) => void | Promise<void>;
+export type Script = (request: RecordedRequest, res: ServerResponse, index: number) => unknown;
 
 export interface LoopbackServer {
   url: string;

@@ -63,15 +63,17 @@ export async function run(options: SendOptions, io: Io): Promise<number> {
       attempts: deliveryToJson(report),
     };
     io.stdout.write(`${JSON.stringify(document)}\n`);
-  } else {
+  }
+  if (verdict.unreachable) {
+    // Nothing answered: one error line, as for any other error.
+    io.stderr.write(`error: could not reach ${url}: ${verdict.problems.join("; ")}\n`);
+    return ExitCode.Unreachable;
+  }
+  if (!options.json) {
     const style = await createStyle(io, options.color);
     io.stdout.write(renderRequestLine({ url, type: payload.type, bytes: payload.bytes.length, signature, fresh: payload.fresh }, style));
     for (const attempt of report.attempts) io.stdout.write(renderAttempt(attempt, style));
     io.stdout.write(verdict.ok ? style.ok(`✓ as expected (${describeExpectation(expectation)})\n`) : style.bad(`✗ ${verdict.problems.join("; ")}\n`));
-  }
-  if (verdict.unreachable) {
-    if (!options.json) io.stderr.write(`error: could not reach ${url}: ${verdict.problems.join("; ")}\n`);
-    return ExitCode.Unreachable;
   }
   return verdict.ok ? ExitCode.Ok : ExitCode.CheckFailed;
 }

@@ -1,0 +1,21 @@
+// The library entry (the CLI's bin is separate). Small on purpose: signing, fixtures, sending,
+// receiving, and the retry engine with its policies as data.
+export { signBody, verifySignature, parseSignatureHeader, formatSignatureHeader, maskSecret, type RawBody, type VerifyResult } from "./core/signature.js";
+export { loadFixtures, loadBuiltinFixtures, BUILTIN_FIXTURES_DIR } from "./adapters/fixtures-fs.js";
+export { findFixture } from "./core/fixtures/catalog.js";
+export { buildPayload, serializeBody, applyEdits, type BuiltPayload, type BuildOptions, type BodyFormat } from "./core/fixtures/payload.js";
+export { parseSetArgument, setAtPath, getAtPath, deepMerge, type Json, type JsonObject } from "./core/fixtures/overrides.js";
+export type { Fixture, FixtureMeta, RetryPolicyName, ResponseBodyKind } from "./core/fixtures/types.js";
+export { XSOLLA_NOTIFICATION_TYPES } from "./core/fixtures/known-types.js";
+export { sendWebhook, type SendWebhookOptions, type SendWebhookResult } from "./send-webhook.js";
+export { buildWebhookRequest, type SignatureMode } from "./core/delivery/request.js";
+export { deliver, type DeliveryReport, type AttemptRecord, type DeliverOptions } from "./core/delivery/engine.js";
+export { RETRY_POLICIES, classifyAttempt, attemptOffsetsMs, type RetryPolicy } from "./core/delivery/policies.js";
+export { createVirtualClock, type VirtualClock } from "./core/delivery/clocks.js";
+export { createSystemClock } from "./adapters/system-clock.js";
+export { createHttpTransport } from "./adapters/http-transport.js";
+export type { Clock, Transport, OutgoingRequest, HttpResult } from "./core/delivery/types.js";
+export { checkResponse, checkResponseBody, parseStatusList, type Expectation } from "./core/expectation.js";
+export { startReceiver, type ReceiverOptions, type RunningReceiver, type ReceivedRequest } from "./server/receiver.js";
+export { respondToWebhook, type RespondOptions, type WebhookAnswer } from "./server/respond.js";
+export { ExitCode, XsollaHooksError, UsageError, UnreachableError } from "./core/errors.js";
