@@ -91,7 +91,8 @@ export function errorCodeOf(bytes: Uint8Array): string | undefined {
 export function checkResponse(status: number, body: Uint8Array, expectation: Expectation): CheckResult {
   const problems: string[] = [];
   if (!expectation.statuses.some((rule) => status >= rule.min && status <= rule.max)) {
-    problems.push(`status ${status}, expected ${expectation.statuses.map((r) => r.label).join("/")}`);
+    const code = errorCodeOf(body);
+    problems.push(`status ${status}${code ? ` ${code}` : ""}, expected ${expectation.statuses.map((r) => r.label).join("/")}`);
   }
   if (expectation.responseBody && status >= 200 && status < 300) problems.push(...checkResponseBody(expectation.responseBody, body));
   if (expectation.errorCode) {

@@ -123,6 +123,16 @@ function documentedBody(type: string, body: Obj): { status: number; body: string
   }
 }
 
+/** The notification_type an unverified body claims, for the log only. */
+function claimedType(body: Uint8Array): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(body).toString("utf8"));
+    return isObj(parsed) ? str(parsed.notification_type) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function respondToWebhook(request: IncomingWebhook, options: RespondOptions, state: ReceiverState): WebhookAnswer {
   const style = options.statusStyle ?? "docs";
   if (request.method !== "POST") {
@@ -133,7 +143,7 @@ export function respondToWebhook(request: IncomingWebhook, options: RespondOptio
   if (!check.ok) {
     const reason =
       check.reason === "missing-header" ? "no Authorization header" : check.reason === "malformed-header" ? "Authorization is not 'Signature <40 lowercase hex>'" : "signature does not match the body";
-    return rejection(style, "INVALID_SIGNATURE", "Invalid signature", reason);
+    return { ...rejection(style, "INVALID_SIGNATURE", "Invalid signature", reason), type: claimedType(request.body) };
   }
 
   let parsed: unknown;

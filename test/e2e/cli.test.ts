@@ -180,7 +180,7 @@ describe("listen", () => {
     const lines = result.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.type, l.status, l.errorCode])).toEqual([
       ["payment", 204, null],
-      [null, 400, "INVALID_SIGNATURE"],
+      ["payment", 400, "INVALID_SIGNATURE"],
       ["user_validation", 400, "INVALID_USER"],
       ["user_search", 200, null],
     ]);
