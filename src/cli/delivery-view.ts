@@ -35,12 +35,12 @@ export function renderRequestLine(request: { url: string; type: string | undefin
   return `→ POST ${request.url}  ${request.type ?? "(no notification_type)"}  ${request.bytes} bytes  ${signature}\n${freshLine}`;
 }
 
-export function renderAttempt(record: AttemptRecord, style: Style, options: { timeline?: boolean } = {}): string {
+export function renderAttempt(record: AttemptRecord, style: Style, options: { timeline?: boolean; bodyChars?: number } = {}): string {
   const prefix = options.timeline ? `  #${String(record.attempt).padStart(2)} ${formatOffset(record.offsetMs).padEnd(7)} ` : "";
   const ms = `${Math.round(record.result.durationMs)} ms`;
   if (record.result.kind === "failure") return `${prefix}${style.bad(`← no answer (${record.result.error.message})`)}  ${ms}\n`;
   const { status, body, truncated } = record.result;
   const colour = status >= 200 && status < 300 ? style.ok : status >= 500 ? style.bad : style.warn;
-  const shown = body.length > 0 ? `  ${style.dim(oneLine(body))}${truncated ? style.dim(" (body cut at the response limit)") : ""}` : "";
+  const shown = body.length > 0 ? `  ${style.dim(oneLine(body, options.bodyChars))}${truncated ? style.dim(" (body cut at the response limit)") : ""}` : "";
   return `${prefix}${colour(`← ${statusText(status)}`)}  ${ms}${shown}\n`;
 }

@@ -105,7 +105,15 @@ export function createProgram(io: Io, report: Report): Command {
       .option("--no-signature", "send no Authorization header (expects a 4xx INVALID_SIGNATURE unless --expect)")
       .option("--header <K: V>", "extra request header (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option("--timeout <ms>", "per-attempt timeout in milliseconds", "10000")
-      .option("--json", "print one JSON object and nothing else on stdout"),
+      .option("--json", "print one JSON object and nothing else on stdout")
+      .option("--retry", "replay Xsolla's resend schedule for the type until a final answer (virtual clock: no real waiting)")
+      .option("--schedule <delays>", "with --retry: replace the delays, e.g. 5m,5m,15m or 2x5m,7x15m,10x1h")
+      .option("--max-attempts <n>", "with --retry: at most N attempts in all")
+      .option("--policy <name>", "with --retry: order, payment, generic, none, or a type whose policy to use")
+      .option("--speed <n>", "with --retry: really wait 1/N of each interval")
+      .option("--realtime", "with --retry: really wait every interval")
+      .option("--expect-attempts <n>", "with --retry: pass only if delivered at exactly attempt N")
+      .option("--expect-final <code|class>", "with --retry: pass only if delivery ended in this final failure (e.g. 400, 4xx, exhausted, no-answer)"),
     sequence,
   )
     .addHelpText(
@@ -115,7 +123,16 @@ export function createProgram(io: Io, report: Report): Command {
         "xsolla-hooks send order_paid --variant separate --set user.external_id=42 --url $URL --secret $SECRET",
         "xsolla-hooks send user_validation --set user.id=test_xsolla_nobody --expect 4xx --url $URL --secret $SECRET",
         "xsolla-hooks send payment --bad-signature --url $URL --secret $SECRET --json",
-      ),
+        "xsolla-hooks send order_paid --retry --url $URL --secret $SECRET",
+        "xsolla-hooks send payment --retry --schedule 1m,5m,30m --speed 60 --url $URL --secret $SECRET",
+      ) +
+        "\nRetry policies (--retry):\n" +
+        "  order    order_paid, order_canceled: Xsolla's documented schedule, 2x5m, 7x15m, 10x60m (20 attempts over 11h55m);\n" +
+        "           200/201/204 delivered; 400/401/402/403/404/409/415/422 final; anything else or no answer resent.\n" +
+        "  payment  payment, refund, partial_refund: resent after a 5xx or no answer, at most 12 times within 12 h.\n" +
+        "           Xsolla publishes no intervals: 1m,2m,5m,10m,15m,30m,30m,1h,1h,2h,2h,3h is OUR MODEL (--schedule replaces it).\n" +
+        "  generic  other webhooks: Xsolla's older overview says at most 12 resends within 12 h; same MODEL intervals.\n" +
+        "  none     user_validation, user_search, partner_side_catalog, get_pincode: never resent.\n",
     )
     .action(run(() => import("./commands/send.js")));
 

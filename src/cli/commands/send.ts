@@ -9,8 +9,11 @@ import type { Io } from "../io.js";
 import { parseHeaders, parseInteger, resolveSecret, resolveUrl } from "../options.js";
 import { resolvePayload, type PayloadFlags } from "../payload-input.js";
 import { createStyle } from "../style.js";
+import { planRetry, runRetry, type RetryFlags } from "../retry.js";
+import { UsageError } from "../../core/errors.js";
 
-export interface SendOptions extends PayloadFlags {
+export interface SendOptions extends PayloadFlags, RetryFlags {
+  retry?: boolean;
   args: [string];
   url?: string;
   secret?: string;
@@ -41,8 +44,30 @@ export async function run(options: SendOptions, io: Io): Promise<number> {
   const expectation = resolveExpectation(options.expect, mode, payload.fixture);
   const { request, signature } = buildWebhookRequest(url, payload.bytes, secret, mode, extraHeaders);
 
+  const retryFlags = [options.schedule, options.maxAttempts, options.policy, options.speed, options.realtime, options.expectAttempts, options.expectFinal];
+  if (!options.retry && retryFlags.some((flag) => flag !== undefined)) throw new UsageError("--schedule, --max-attempts, --policy, --speed, --realtime, --expect-attempts and --expect-final go with --retry");
+  if (options.retry && options.expect !== undefined) throw new UsageError("--expect does not go with --retry", { hint: "use --expect-attempts N or --expect-final <code|class>" });
+  const plan = options.retry ? planRetry(options, payload.fixture) : undefined;
+
   const { createHttpTransport } = await import("../../adapters/http-transport.js");
   const transport = createHttpTransport();
+  if (plan) {
+    const style = await createStyle(io, options.color);
+    if (!options.json) io.stdout.write(renderRequestLine({ url, type: payload.type, bytes: payload.bytes.length, signature, fresh: payload.fresh }, style));
+    try {
+      const { report, judgement, policyJson } = await runRetry(request, transport, plan, { io, style, json: options.json === true, timeoutMs, type: payload.type });
+      if (options.json) {
+        const document = { type: payload.type ?? null, url, ok: judgement.ok, expected: plan.expectFinal ? `final ${plan.expectFinal}` : plan.expectAttempts ? `delivered at attempt ${plan.expectAttempts}` : "delivered within the schedule", problems: judgement.problems, signature, fresh: payload.fresh, policy: policyJson, outcome: report.outcome, summary: judgement.summary, attempts: deliveryToJson(report) };
+        io.stdout.write(`${JSON.stringify(document)}\n`);
+      } else {
+        io.stdout.write(judgement.ok ? style.ok(`✓ ${judgement.summary}\n`) : style.bad(`✗ ${judgement.summary}${plan.expectAttempts !== undefined || plan.expectFinal !== undefined ? ` (${judgement.problems.join("; ")})` : ""}\n`));
+      }
+      if (judgement.code === ExitCode.Unreachable) io.stderr.write(`error: could not reach ${url}: no attempt got an answer\n`);
+      return judgement.code;
+    } finally {
+      await transport.close();
+    }
+  }
   let report: DeliveryReport;
   try {
     report = await deliverOnce(request, transport, timeoutMs, io.signal);

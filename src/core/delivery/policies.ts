@@ -1,5 +1,6 @@
 // Xsolla's retry behaviour as data. `documented` says which parts Xsolla publishes and which are
 // our model; the CLI prints that label next to every timeline.
+import { UsageError } from "../errors.js";
 import type { RetryPolicyName } from "../fixtures/types.js";
 
 const MINUTE = 60_000;
@@ -87,4 +88,18 @@ export function attemptOffsetsMs(delaysMs: readonly number[]): number[] {
   const offsets = [0];
   for (const delay of delaysMs) offsets.push((offsets[offsets.length - 1] as number) + delay);
   return offsets;
+}
+
+/** A policy by its name (order, payment, generic, none) or by a webhook type that uses it. */
+export function resolvePolicy(name: string, policyOfType: (type: string) => RetryPolicyName | undefined): RetryPolicy {
+  if (name in RETRY_POLICIES) return RETRY_POLICIES[name as RetryPolicyName];
+  const byType = policyOfType(name);
+  if (byType) return RETRY_POLICIES[byType];
+  throw new UsageError(`unknown retry policy "${name}"`, { hint: `use ${Object.keys(RETRY_POLICIES).join(", ")} or a webhook type such as order_paid` });
+}
+
+/** Why a type is never resent, in the words of Xsolla's docs where they have any. */
+export function noRetryReason(type: string | undefined): string {
+  if (type === "user_validation") return "Xsolla never resends user_validation: on no answer, a 400 or a 5xx the user sees an error and the payment stops (payment and order_paid are not sent).";
+  return `${type ?? "this webhook"} is a synchronous look-up during checkout; Xsolla documents no resend for it.`;
 }

@@ -1,8 +1,11 @@
 // The --json shape of a delivery, and short human descriptions of one attempt.
+import { formatDuration } from "../duration.js";
 import type { AttemptRecord, DeliveryReport } from "./engine.js";
 
 export interface AttemptJson {
   attempt: number;
+  /** When the attempt was (or, on the virtual clock, would have been) made. */
+  at: string;
   status: number | null;
   durationMs: number;
   offsetSeconds: number;
@@ -20,6 +23,7 @@ export function attemptToJson(record: AttemptRecord): AttemptJson {
   const body = result.kind === "response" ? Buffer.from(result.body).toString("utf8") : null;
   return {
     attempt: record.attempt,
+    at: new Date(record.at).toISOString(),
     status: result.kind === "response" ? result.status : null,
     durationMs: Math.round(result.durationMs * 10) / 10,
     offsetSeconds: Math.round(record.offsetMs / 1000),
@@ -37,12 +41,7 @@ export function deliveryToJson(report: DeliveryReport): AttemptJson[] {
 
 /** `+1h55m`, `+5m`, `+0s`: offsets on a retry timeline. */
 export function formatOffset(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  if (totalSeconds === 0) return "+0s";
-  return `+${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
+  return `+${formatDuration(ms)}`;
 }
 
 const REASONS: Record<number, string> = {
