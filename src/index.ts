@@ -19,3 +19,5 @@ export { checkResponse, checkResponseBody, parseStatusList, type Expectation } f
 export { startReceiver, type ReceiverOptions, type RunningReceiver, type ReceivedRequest } from "./server/receiver.js";
 export { respondToWebhook, type RespondOptions, type WebhookAnswer } from "./server/respond.js";
 export { ExitCode, XsollaHooksError, UsageError, UnreachableError } from "./core/errors.js";
+export { runContractSuite, type ContractSuiteOptions, type ContractSuiteResult, type ContractCheckResult } from "./contract/suite.js";
+export { toJsonReport, toJunitReport, toTapReport } from "./core/contract/reporters.js";

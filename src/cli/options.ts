@@ -23,7 +23,10 @@ export function resolveSecret(flag: string | undefined, io: Io): string {
 }
 
 export function resolveUrl(flag: string | undefined, io: Io): string {
-  const raw = flag ?? io.env.XSOLLA_WEBHOOK_URL;
+  return checkUrl(flag ?? io.env.XSOLLA_WEBHOOK_URL);
+}
+
+export function checkUrl(raw: string | undefined): string {
   if (raw === undefined || raw === "") throw new UsageError("missing handler URL", { hint: "pass --url or set XSOLLA_WEBHOOK_URL" });
   let url: URL;
   try {

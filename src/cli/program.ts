@@ -137,6 +137,35 @@ export function createProgram(io: Io, report: Report): Command {
     .action(run(() => import("./commands/send.js")));
 
   program
+    .command("test")
+    .description("run the Xsolla webhook contract suite against a handler (for CI)")
+    .option("--url <url>", "handler URL (env XSOLLA_WEBHOOK_URL)")
+    .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+    .option("--config <file>", "config file (default: xsolla-hooks.config.json found from here upward)")
+    .option("--types <list>", "webhook types to test, comma-separated, or all (default: user_validation,payment,refund,order_paid,order_canceled)")
+    .addOption(new Option("--reporter <name>", "report format").choices(["pretty", "json", "junit", "tap"]))
+    .option("--output <file>", "write the report to a file (atomically) and print a summary")
+    .option("--strict", "require Xsolla's documented codes exactly (204 success, 400 rejections)")
+    .option("--budget <ms>", "slowest acceptable answer (default 3000, Xsolla's recommendation)")
+    .option("--timeout <ms>", "per-request timeout (default 10000)")
+    .option("--valid-user <id>", "a user id the handler knows (user_validation)")
+    .option("--unknown-user <id>", "a user id the handler must refuse (default test_xsolla_<random>)")
+    .option("--header <K: V>", "extra request header (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option("--fixtures-dir <dir>", "also load fixtures from this directory")
+    .addHelpText(
+      "after",
+      examples(
+        "xsolla-hooks test --url https://staging.example.com/xsolla --secret $XSOLLA_WEBHOOK_SECRET",
+        "xsolla-hooks test --reporter junit --output reports/xsolla.xml",
+        "xsolla-hooks test --types all --strict --reporter json | jq .failed",
+      ) +
+        "\nChecks: accepts-signed:<type>, rejects-bad-signature, rejects-missing-signature, rejects-tampered-body,\n" +
+        "rejects-unknown-user, hashes-raw-body, rejects-malformed-json, idempotent-redelivery:<order_paid|payment>, responds-in-time.\n" +
+        "Exit: 0 all passed, 1 a check failed, 2 usage or config error, 3 handler unreachable.\n",
+    )
+    .action(run(() => import("./commands/test.js")));
+
+  program
     .command("listen")
     .description("run a reference Xsolla webhook handler that verifies and logs every request")
     .option("--port <port>", "port (0 picks a free one)", "0")

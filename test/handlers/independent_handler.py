@@ -30,7 +30,10 @@ class Handler(BaseHTTPRequestHandler):
         expected = hashlib.sha1(raw + SECRET).hexdigest()
         if not match or not hmac.compare_digest(match.group(1), expected):
             return self.answer(400, "INVALID_SIGNATURE")
-        body = json.loads(raw)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return self.answer(400, "INVALID_PARAMETER")
         if body.get("notification_type") == "user_validation" and str(body.get("user", {}).get("id", "")).startswith("test_xsolla"):
             return self.answer(400, "INVALID_USER")
         self.answer(204)

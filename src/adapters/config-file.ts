@@ -1,0 +1,33 @@
+// Finding and reading xsolla-hooks.config.json: from the working directory upward, or --config.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ErrorCode, UsageError } from "../core/errors.js";
+import { CONFIG_FILE_NAME, parseConfigFile, type ConfigFile } from "../core/config.js";
+
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read config ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`, { code: ErrorCode.BadInput });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`config ${path} is not valid JSON: ${(error as Error).message}`, { code: ErrorCode.BadInput });
+  }
+  return parseConfigFile(value, path);
+}

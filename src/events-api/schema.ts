@@ -1,0 +1,66 @@
+// The Event API's response shape, checked leniently: Xsolla publishes only part of its schema
+// (contract §5), so unknown keys are kept, `id` may come as a numeric string, and a problem is
+// reported with its path (`events[2].id: expected an integer`) rather than as a stack of zod text.
+import { z } from "zod";
+
+const isSafeNonNegativeInteger = (value: unknown): boolean =>
+  (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) ||
+  (typeof value === "string" && /^\d{1,16}$/.test(value) && Number.isSafeInteger(Number(value)));
+
+const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `missing (expected ${what})` : `expected ${what}`);
+
+/** An event id: a non-negative safe integer, or a string of digits holding one ("123" → 123). */
+export const EventIdSchema = z
+  .custom<number | string>(isSafeNonNegativeInteger, { error: expected("an integer") })
+  .transform((value) => (typeof value === "string" ? Number(value) : value));
+
+/** The webhook body carried by an event. Only `notification_type` is looked at, and it is optional. */
+export const EventDataSchema = z.looseObject(
+  { notification_type: z.string({ error: expected("a string") }).optional() },
+  { error: expected("an object") },
+);
+
+export const EventSchema = z.looseObject(
+  {
+    id: EventIdSchema,
+    // Meaning undocumented by Xsolla (see UNDOCUMENTED); passed through.
+    status: z.number({ error: expected("a number") }),
+    // Format undocumented by Xsolla; any string.
+    created_at: z.string({ error: expected("a string") }),
+    data: EventDataSchema,
+  },
+  { error: expected("an object") },
+);
+
+export const EventsResponseSchema = z.looseObject(
+  {
+    // `null` is read as an empty list: some APIs send it for "nothing", and Xsolla does not say.
+    events: z.preprocess((value) => (value === null ? [] : value), z.array(EventSchema, { error: expected("an array") })),
+  },
+  { error: expected("an object") },
+);
+
+export type XsollaEventData = z.output<typeof EventDataSchema>;
+export type XsollaEvent = z.output<typeof EventSchema>;
+export type EventsResponse = z.output<typeof EventsResponseSchema>;
+
+/** `events[2].data.notification_type`; the root is `(response)`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out === "" ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out === "" ? "(response)" : out;
+}
+
+export type ParseEventsResult = { ok: true; events: XsollaEvent[] } | { ok: false; problems: string[] };
+
+/** Checks a parsed JSON document against the response shape. One problem per line, each naming its path. */
+export function parseEventsResponse(json: unknown): ParseEventsResult {
+  const result = EventsResponseSchema.safeParse(json);
+  if (result.success) return { ok: true, events: result.data.events };
+  const problems = result.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+  return { ok: false, problems: [...new Set(problems)] };
+}
