@@ -184,6 +184,22 @@ export function createProgram(io: Io, report: Report): Command {
     .action(run(() => import("./commands/listen.js")));
 
   program
+    .command("interactive")
+    .description("a guided prompt: pick a webhook, edit a few fields, send it (also: xsolla-hooks with no arguments on a terminal)")
+    .addHelpText("after", examples("xsolla-hooks interactive", "xsolla-hooks"))
+    .action(run(() => import("./commands/interactive.js")));
+
+  program
+    .command("completion")
+    .argument("<shell>", "bash, zsh or fish")
+    .description("print a shell completion script for commands, webhook types and flags")
+    .addHelpText("after", examples("source <(xsolla-hooks completion bash)", "xsolla-hooks completion zsh > \"${fpath[1]}/_xsolla-hooks\"", "xsolla-hooks completion fish | source"))
+    .action(async (shell: string) => {
+      const module = await import("./commands/completion.js");
+      report(await module.run({ args: [shell], program }, io));
+    });
+
+  program
     .command("demo")
     .description("start a receiver on loopback and send it every webhook type, a bad signature and an unknown user")
     .option("--json", "print the results as JSON")

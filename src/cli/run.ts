@@ -34,7 +34,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   });
   try {
     if (argv.length === 0) {
-      // Never prompt without being asked: no arguments prints help (interactive mode comes later).
+      // A person at a terminal gets the wizard; CI and pipes get help and are never prompted.
+      if (io.stdin.isTTY && io.stdout.isTTY) return await (await import("./commands/interactive.js")).run({}, io);
       io.stdout.write(program.helpInformation());
       return ExitCode.Ok;
     }

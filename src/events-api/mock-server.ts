@@ -34,6 +34,11 @@ export interface MockFaults {
   unauthorized?: boolean | undefined;
   /** Fraction of API requests whose socket is destroyed before any answer (and not acted on). */
   dropRate?: number | undefined;
+  /**
+   * Fraction of `GET /events` answers that ignore `after_id` (as a lagging cursor or overlapping
+   * pages would), so events a client already has come again until they are processed.
+   */
+  overlapRate?: number | undefined;
   /** Seed of the fault PRNG (mulberry32). Default 1. */
   seed?: number | undefined;
 }
@@ -81,7 +86,7 @@ export interface MockStats {
   list: number;
   processed: number;
   admin: number;
-  faults: { dropped: number; failed: number; ackFailed: number; rateLimited: number; unauthorized: number };
+  faults: { dropped: number; failed: number; ackFailed: number; rateLimited: number; unauthorized: number; overlapped: number };
 }
 
 export interface MockEventApi {
@@ -125,6 +130,7 @@ function validateFaults(faults: MockFaults): void {
   checkRate(faults.failRate, "failRate");
   checkRate(faults.ackFailRate, "ackFailRate");
   checkRate(faults.dropRate, "dropRate");
+  checkRate(faults.overlapRate, "overlapRate");
   if (faults.rateLimit !== undefined && (!Number.isInteger(faults.rateLimit) || faults.rateLimit < 1)) {
     throw new RangeError(`faults.rateLimit must be an integer ≥ 1 (requests per second), got ${faults.rateLimit}`);
   }
@@ -183,7 +189,7 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
   const store = new Map<number, MockEventRecord>();
   let nextId = options.firstId ?? 1;
   const log: MockRequestLogEntry[] = [];
-  const stats: MockStats = { requests: 0, list: 0, processed: 0, admin: 0, faults: { dropped: 0, failed: 0, ackFailed: 0, rateLimited: 0, unauthorized: 0 } };
+  const stats: MockStats = { requests: 0, list: 0, processed: 0, admin: 0, faults: { dropped: 0, failed: 0, ackFailed: 0, rateLimited: 0, unauthorized: 0, overlapped: 0 } };
   let windowSecond = -1;
   let windowCount = 0;
 
@@ -220,7 +226,9 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
   function handleList(res: ServerResponse, query: URLSearchParams): number {
     const rawAfter = query.get("after_id");
     if (rawAfter !== null && !/^\d+$/.test(rawAfter)) return sendError(res, 400, "INVALID_PARAMETER", "after_id must be a non-negative integer");
-    const afterId = rawAfter === null ? -1 : Number(rawAfter);
+    const overlap = faults.overlapRate ? rand() < faults.overlapRate : false;
+    if (overlap) stats.faults.overlapped++;
+    const afterId = rawAfter === null || overlap ? -1 : Number(rawAfter);
     const types = parseTypes(query);
     const events = sorted()
       .filter((record) => !record.processed && record.event.id > afterId)
