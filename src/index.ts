@@ -21,3 +21,4 @@ export { respondToWebhook, type RespondOptions, type WebhookAnswer } from "./ser
 export { ExitCode, XsollaHooksError, UsageError, UnreachableError } from "./core/errors.js";
 export { runContractSuite, type ContractSuiteOptions, type ContractSuiteResult, type ContractCheckResult } from "./contract/suite.js";
 export { toJsonReport, toJunitReport, toTapReport } from "./core/contract/reporters.js";
+export { createEventApiClient, pollEvents, createAcker, startMockEventApi, parseEventsResponse, EventApiError, UNDOCUMENTED, type EventApiClient, type EventApiClientOptions, type XsollaEvent, type PollItem, type MockEventApi } from "./events-api/index.js";

@@ -183,6 +183,82 @@ export function createProgram(io: Io, report: Report): Command {
     .addHelpText("after", examples("xsolla-hooks listen --port 3000 --secret s3cr3t", "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json", "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42"))
     .action(run(() => import("./commands/listen.js")));
 
+  const events = program
+    .command("events")
+    .description("read and acknowledge Xsolla Event API events, or run a local mock of the API")
+    .addHelpText(
+      "after",
+      examples(
+        "xsolla-hooks events list --jwt $XSOLLA_JWT",
+        "xsolla-hooks events poll --ack --json",
+        "xsolla-hooks events serve --port 8787",
+        "xsolla-hooks events enqueue order_paid --base-url http://127.0.0.1:8787",
+      ),
+    );
+  const eventAuth = (command: Command) =>
+    command
+      .option("--jwt <jwt>", "Xsolla Login user JWT, sent as Authorization: Bearer (env XSOLLA_JWT)")
+      .option("--token <token>", "payment token, sent as the token query parameter (env XSOLLA_PAYMENT_TOKEN)")
+      .option("--project-id <id>", "sent as project_id, as Xsolla's Unity SDK does (env XSOLLA_PROJECT_ID)")
+      .option("--base-url <url>", "Event API base URL (env XSOLLA_EVENT_API_URL; default https://getupdate.xsolla.com)");
+  eventAuth(events.command("list").description("GET /events: the unprocessed events for this user"))
+    .option("--after-id <n>", "only events after this id")
+    .option("--types <list>", "only these notification types, comma-separated")
+    .option("--json", "one JSON line per event: {id,type,status,created_at,data}")
+    .addHelpText("after", examples("xsolla-hooks events list --jwt $XSOLLA_JWT", "xsolla-hooks events list --token $TOKEN --types order_paid --json"))
+    .action(run(() => import("./commands/events/list.js")));
+  eventAuth(events.command("ack").argument("<id...>", "event ids").description("POST /events/{id}/processed for each id"))
+    .option("--json", "one JSON line per id")
+    .addHelpText("after", examples("xsolla-hooks events ack 101 102 --jwt $XSOLLA_JWT"))
+    .action(run(() => import("./commands/events/ack.js")));
+  eventAuth(events.command("poll").description("poll for new events and print each once, in id order"))
+    .option("--interval <duration>", "pause after a poll with nothing new, e.g. 3s (default 3s, as Xsolla's Unity SDK)")
+    .option("--ack", "mark each event processed after it is printed (or forwarded)")
+    .option("--once", "stop when caught up")
+    .option("--max-events <n>", "stop after N events")
+    .option("--duration <duration>", "stop after this long, e.g. 10m")
+    .option("--max-failures <n>", "give up after N failed requests in a row (default 10; exit 3)")
+    .option("--backoff <duration>", "first wait after a failure, doubled each time with jitter up to 60s (default 1s)")
+    .option("--after-id <n>", "start after this id")
+    .option("--types <list>", "only these notification types, comma-separated")
+    .option("--forward-to <url>", "sign each event's data and POST it as a webhook; with --ack, ack only after a 2xx")
+    .option("--secret <secret>", "webhook secret for --forward-to (env XSOLLA_WEBHOOK_SECRET)")
+    .option("--json", "one JSON line per event on stdout; the summary goes to stderr")
+    .addHelpText(
+      "after",
+      examples("xsolla-hooks events poll --jwt $XSOLLA_JWT", "xsolla-hooks events poll --ack --once --json", "xsolla-hooks events poll --ack --forward-to http://localhost:3000/webhook --secret $XSOLLA_WEBHOOK_SECRET"),
+    )
+    .action(run(() => import("./commands/events/poll.js")));
+  events
+    .command("serve")
+    .description("run a local mock of the Event API (same routes, auth rules and shapes) with fault switches")
+    .option("--port <port>", "port (0 picks a free one)", "0")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--jwt <jwt>", "accept only this JWT (default: any non-empty Bearer JWT or token)")
+    .option("--token <token>", "accept only this payment token")
+    .option("--fail-rate <p>", "answer this fraction of API requests with 500")
+    .option("--ack-fail-rate <p>", "also fail this fraction of POST /events/{id}/processed")
+    .option("--drop-rate <p>", "close this fraction of connections without an answer")
+    .option("--rate-limit <n>", "at most N requests per second, then 429 with Retry-After")
+    .option("--unauthorized", "answer 401 to every API request")
+    .option("--seed <n>", "seed for repeatable faults")
+    .option("--page-size <n>", "events per GET /events page (default 50; Xsolla's is undocumented)")
+    .option("--json", "one JSON line per request")
+    .addHelpText("after", examples("xsolla-hooks events serve --port 8787", "xsolla-hooks events serve --fail-rate 0.2 --rate-limit 5 --seed 7"))
+    .action(run(() => import("./commands/events/serve.js")));
+  payloadOptions(
+    events
+      .command("enqueue")
+      .argument("<type|file|->", "webhook type from the catalog, a JSON file, or - for stdin")
+      .description("add an event to a running mock (events serve) through its admin route")
+      .option("--base-url <url>", "the mock's URL (env XSOLLA_EVENT_API_URL)")
+      .option("--count <n>", "add N events, each with fresh ids")
+      .option("--json", "one JSON line per event"),
+    sequence,
+  )
+    .addHelpText("after", examples("xsolla-hooks events enqueue order_paid --base-url http://127.0.0.1:8787", "xsolla-hooks events enqueue payment --count 5 --set user.id=player_1 --base-url $URL"))
+    .action(run(() => import("./commands/events/enqueue.js")));
+
   program
     .command("interactive")
     .description("a guided prompt: pick a webhook, edit a few fields, send it (also: xsolla-hooks with no arguments on a terminal)")
@@ -193,7 +269,7 @@ export function createProgram(io: Io, report: Report): Command {
     .command("completion")
     .argument("<shell>", "bash, zsh or fish")
     .description("print a shell completion script for commands, webhook types and flags")
-    .addHelpText("after", examples("source <(xsolla-hooks completion bash)", "xsolla-hooks completion zsh > \"${fpath[1]}/_xsolla-hooks\"", "xsolla-hooks completion fish | source"))
+    .addHelpText("after", examples("xsolla-hooks completion bash > ~/.local/share/bash-completion/completions/xsolla-hooks", "source <(xsolla-hooks completion bash)", "xsolla-hooks completion zsh > \"${fpath[1]}/_xsolla-hooks\"", "xsolla-hooks completion fish | source"))
     .action(async (shell: string) => {
       const module = await import("./commands/completion.js");
       report(await module.run({ args: [shell], program }, io));

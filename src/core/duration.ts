@@ -3,9 +3,10 @@ import { UsageError } from "./errors.js";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-export function parseDuration(text: string, flag: string): number {
+/** `bareUnit`: what a number without a unit means (minutes in a retry schedule, like Xsolla's docs). */
+export function parseDuration(text: string, flag: string, bareUnit: "ms" | "s" | "m" = "m"): number {
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * UNIT_MS.m!; // a bare number in a schedule means minutes, like Xsolla's docs
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * (UNIT_MS[bareUnit] as number);
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) {
     throw new UsageError(`invalid ${flag} "${text}": use durations like 500ms, 30s, 5m, 1h30m`);

@@ -23,7 +23,9 @@ export interface BackoffOptions {
 export type PollItem =
   | { kind: "event"; event: XsollaEvent }
   /** A retryable failure; the poller waits `retryInMs` and asks again. For the CLI to log. */
-  | { kind: "error"; error: EventApiError; consecutiveFailures: number; retryInMs: number };
+  | { kind: "error"; error: EventApiError; consecutiveFailures: number; retryInMs: number }
+  /** Caught up: the last page brought nothing new, and the poller now waits `intervalMs` (`--once` stops here). */
+  | { kind: "idle"; afterId: number | undefined };
 
 export interface PollOptions {
   clock: Clock;
@@ -177,7 +179,10 @@ export async function* pollEvents(client: Pick<EventApiClient, "listEvents">, op
       cursor = event.id;
       yield { kind: "event", event };
     }
-    if (fresh.length === 0 && !(await pause(clock, intervalMs, signal))) return;
+    if (fresh.length === 0) {
+      yield { kind: "idle", afterId: cursor };
+      if (!(await pause(clock, intervalMs, signal))) return;
+    }
   }
 }
 

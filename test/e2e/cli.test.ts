@@ -31,8 +31,8 @@ describe("help and version", () => {
     expect(result).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
   });
 
-  it.each(["list", "show", "sign", "send", "listen", "demo"])("%s --help has a description and an example", async (command) => {
-    const result = await runCli([command, "--help"]);
+  it.each(["list", "show", "sign", "send", "test", "listen", "demo", "interactive", "completion", "events", "events list", "events ack", "events poll", "events serve", "events enqueue"])("%s --help has a description and an example", async (command) => {
+    const result = await runCli([...command.split(" "), "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`Usage: xsolla-hooks ${command}`));
     expect(result.stdout).toMatch(/Examples:\n\s+\$ xsolla-hooks /);
@@ -211,6 +211,7 @@ describe("demo", () => {
     expect(report.cases).toHaveLength(list.length + 2);
     expect(report.cases.find((c) => c.name.includes("bad signature"))?.receiver.errorCode).toBe("INVALID_SIGNATURE");
     expect(report.cases.find((c) => c.name.includes("unknown user"))?.receiver.errorCode).toBe("INVALID_USER");
+    expect((report as unknown as { events: { ok: boolean; rows: string[][]; unprocessed: number[] } }).events).toMatchObject({ ok: true, unprocessed: [] });
   });
 
   it("prints a summary table for people", async () => {
@@ -218,5 +219,6 @@ describe("demo", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/order_paid\.separate\s+valid\s+204/);
     expect(result.stdout).toMatch(/24 of 24 as expected/);
+    expect(result.stdout).toMatch(/3 events printed once each, 3 marked processed, none left unprocessed/);
   });
 });

@@ -107,7 +107,7 @@ describe("pollEvents", () => {
       (res) => json(res, 200, page([1])),
     ]);
     const items = await collect(clientFor(baseUrl, clock), { clock, backoff: { baseMs: 100, maxMs: 200 } }, (all) => eventIds(all).length === 1);
-    expect(items.map((i) => (i.kind === "error" ? [i.error.kind, i.consecutiveFailures, i.retryInMs] : i.event.id))).toEqual([
+    expect(items.map((i) => (i.kind === "error" ? [i.error.kind, i.consecutiveFailures, i.retryInMs] : i.kind === "event" ? i.event.id : "idle"))).toEqual([
       ["rate-limited", 1, 7_000],
       ["rate-limited", 2, 12_000],
       1,
@@ -136,7 +136,7 @@ describe("pollEvents", () => {
       (res) => json(res, 200, page([2])),
     ]);
     const items = await collect(clientFor(baseUrl, clock), { clock, backoff: { baseMs: 100, maxMs: 300 }, rand: () => 0.5 }, (all) => eventIds(all).length === 2);
-    expect(items.map((i) => (i.kind === "error" ? `${i.error.kind}#${i.consecutiveFailures}` : i.event.id))).toEqual(["server#1", "network#2", "server#3", 1, "server#1", 2]);
+    expect(items.map((i) => (i.kind === "error" ? `${i.error.kind}#${i.consecutiveFailures}` : i.kind === "event" ? i.event.id : "idle"))).toEqual(["server#1", "network#2", "server#3", 1, "server#1", 2]);
     // ceilings 100, 200, 300 (capped), then 100 again after the success; each halved plus half jitter.
     expect(clock.sleeps).toEqual([75, 150, 225, 75]);
   });
@@ -199,7 +199,7 @@ describe("pollEvents", () => {
     const { baseUrl } = await scripted([(res) => json(res, 200, page([]))]);
     const items: PollItem[] = [];
     for await (const item of pollEvents(clientFor(baseUrl, clock), { clock, signal: controller.signal })) items.push(item);
-    expect(items).toEqual([]);
+    expect(items).toEqual([{ kind: "idle", afterId: undefined }]);
   });
 
   it("does not start when the signal is already aborted", async () => {

@@ -55,6 +55,7 @@ describe("soak", () => {
         errors++;
         continue;
       }
+      if (item.kind === "idle") continue;
       const { id } = item.event;
       if (seen.has(id)) duplicates.push(id);
       seen.add(id);

@@ -13,6 +13,8 @@ import { startReceiver } from "../../server/receiver.js";
 import { deliverOnce, judgeDelivery } from "../delivery-view.js";
 import type { Io } from "../io.js";
 import { createStyle, table } from "../style.js";
+import { EVENT_TABLE_HEADER, eventRow } from "../events-shared.js";
+import { createVirtualClock } from "../../core/delivery/clocks.js";
 
 export interface DemoOptions {
   json?: boolean;
@@ -65,8 +67,9 @@ export async function run(options: DemoOptions, io: Io): Promise<number> {
     await receiver.close();
   }
 
+  const events = io.signal.aborted ? undefined : await eventApiDemo(fixtures, io);
   const passed = results.filter((r) => r.verdict.ok).length;
-  const ok = passed === results.length && !io.signal.aborted;
+  const ok = passed === results.length && !io.signal.aborted && events?.ok === true;
   if (options.json) {
     const cases = results.map((r) => ({
       name: r.demo.name,
@@ -78,7 +81,7 @@ export async function run(options: DemoOptions, io: Io): Promise<number> {
       receiver: r.answer ? { verdict: r.answer.verdict, errorCode: r.answer.errorCode ?? null, reason: r.answer.reason } : null,
       attempts: deliveryToJson(r.report),
     }));
-    io.stdout.write(`${JSON.stringify({ ok, passed, failed: results.length - passed, cases })}\n`);
+    io.stdout.write(`${JSON.stringify({ ok, passed, failed: results.length - passed, cases, events: events ?? null })}\n`);
   } else {
     const rows = [["WEBHOOK", "SIGNATURE", "ANSWER", "RECEIVER SAID", "EXPECTED", "MS", "RESULT"]];
     for (const r of results) {
@@ -90,8 +93,49 @@ export async function run(options: DemoOptions, io: Io): Promise<number> {
     io.stdout.write(text);
     const signedCount = results.filter((r) => r.demo.mode === "valid" && r.demo.sets.length === 0).length;
     io.stdout.write(`\n${ok ? style.ok("✓") : style.bad("✗")} ${passed} of ${results.length} as expected: ${signedCount} webhook fixtures delivered and accepted, a bad signature and an unknown user rejected.\n`);
+    if (events) {
+      io.stdout.write(`\nEvent API (client-only games): a local mock on ${events.url}, ${events.enqueued.length} purchase events enqueued, polled and marked processed\n\n`);
+      io.stdout.write(table([EVENT_TABLE_HEADER, ...events.rows]));
+      const left = events.unprocessed.length;
+      io.stdout.write(`\n${events.ok ? style.ok("✓") : style.bad("✗")} ${events.rows.length} events printed once each, ${events.acked.length} marked processed, ${left === 0 ? "none left unprocessed" : `${left} left unprocessed`}.\n`);
+    }
     io.stdout.write(style.dim("Next: xsolla-hooks send payment --url <your handler> --secret <project secret>   (xsolla-hooks --help for more)\n"));
   }
   if (io.signal.aborted) return ExitCode.Interrupted;
   return ok ? ExitCode.Ok : ExitCode.CheckFailed;
+}
+
+/** A JWT-shaped demo credential (unsigned; the mock accepts any non-empty one), valid for an hour. */
+function demoJwt(now: number): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${part({ alg: "none", typ: "JWT" })}.${part({ sub: "sample_user_1", exp: Math.floor(now / 1000) + 3600 })}.`;
+}
+
+/** Event API part: mock server, a few purchases enqueued, polled until caught up, each acked after it is shown. */
+async function eventApiDemo(fixtures: readonly Fixture[], io: Io) {
+  const { startMockEventApi } = await import("../../events-api/mock-server.js");
+  const { createEventApiClient } = await import("../../events-api/client.js");
+  const { pollEvents, createAcker } = await import("../../events-api/poll.js");
+  const api = await startMockEventApi();
+  const client = createEventApiClient({ baseUrl: api.url, auth: { kind: "jwt", jwt: demoJwt(Date.now()) } });
+  try {
+    const rand = () => randomInt(0, 1_000_000) / 1_000_000;
+    const enqueued = ["order_paid", "order_paid.separate", "payment"].map((name) => api.enqueue(buildPayload(findFixture(fixtures, name), { context: { now: Date.now(), rand } }).body as object).id);
+    // Virtual time: the poller's pauses cost nothing, so the demo stays instant.
+    const clock = createVirtualClock(Date.now());
+    const acker = createAcker(client, { clock });
+    const rows: string[][] = [];
+    for await (const item of pollEvents(client, { clock, signal: io.signal })) {
+      if (item.kind === "idle") break;
+      if (item.kind === "event") {
+        rows.push(eventRow(item.event));
+        await acker.ack(item.event.id);
+      }
+    }
+    const unprocessed = api.unprocessed().map((e) => e.id);
+    return { ok: rows.length === enqueued.length && unprocessed.length === 0, url: api.url, enqueued, rows, acked: acker.acked(), unprocessed };
+  } finally {
+    await client.close();
+    await api.close();
+  }
 }
