@@ -22,3 +22,6 @@ export { ExitCode, XsollaHooksError, UsageError, UnreachableError } from "./core
 export { runContractSuite, type ContractSuiteOptions, type ContractSuiteResult, type ContractCheckResult } from "./contract/suite.js";
 export { toJsonReport, toJunitReport, toTapReport } from "./core/contract/reporters.js";
 export { createEventApiClient, pollEvents, createAcker, startMockEventApi, parseEventsResponse, EventApiError, UNDOCUMENTED, type EventApiClient, type EventApiClientOptions, type XsollaEvent, type PollItem, type MockEventApi } from "./events-api/index.js";
+export { diagnoseSignature, DIAGNOSIS_CODES, type Diagnosis, type DiagnosisCode } from "./core/signature-diagnosis.js";
+export { serializeCapturedRequest, parseCapturedRequest, captureFileName, type CapturedRequest } from "./core/http-capture.js";
+export { replayCapturedRequest } from "./core/delivery/replay.js";

@@ -19,7 +19,7 @@ export interface PayloadFlags {
   data?: string;
   merge?: string[];
   keepIds?: boolean;
-  format?: string;
+  bodyFormat?: string;
   fixturesDir?: string;
 }
 
@@ -60,8 +60,25 @@ function typeOf(body: Json): string | undefined {
   return typeof body === "object" && body !== null && !Array.isArray(body) && typeof body.notification_type === "string" ? body.notification_type : undefined;
 }
 
+/** The notification_type of raw bytes and its catalog entry, for the default expectation of a replay. */
+export async function identifyBody(bytes: Buffer, flags: Pick<PayloadFlags, "fixturesDir">, io: Io): Promise<Pick<ResolvedPayload, "type" | "fixture">> {
+  let type: string | undefined;
+  try {
+    type = typeOf(JSON.parse(bytes.toString("utf8")) as Json);
+  } catch {
+    type = undefined;
+  }
+  const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
+  const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
+  return { type, fixture: type ? catalog.find((f) => f.id === type) : undefined };
+}
+
+export function readFileArgument(path: string, io: Io, what: string): Buffer {
+  return readFileArg(path, io, what);
+}
+
 export async function resolvePayload(source: string, flags: PayloadFlags, io: Io, options: { keepIdsByDefault?: boolean; now?: number } = {}): Promise<ResolvedPayload> {
-  const format: BodyFormat = flags.format === "compact" ? "compact" : "pretty";
+  const format: BodyFormat = flags.bodyFormat === "compact" ? "compact" : "pretty";
   const sets = orderedSets(flags.set, flags.setString);
   const merges = (flags.merge ?? []).map((file) => parseJsonDocument(readFileArg(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
   const edited = sets.length > 0 || merges.length > 0;

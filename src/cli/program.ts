@@ -26,7 +26,7 @@ function payloadOptions(command: Command, sequence: { next: number }): Command {
     .option("--data <file|->", "use this JSON body instead of the fixture's (sent byte for byte unless edited)")
     .option("--merge <file>", "deep-merge a JSON document into the body (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option("--keep-ids", "keep the fixture's ids and dates instead of fresh ones")
-    .addOption(new Option("--format <style>", "body whitespace").choices(["pretty", "compact"]).default("pretty"))
+    .addOption(new Option("--body-format <style>", "whitespace of a fixture body").choices(["pretty", "compact"]).default("pretty"))
     .option("--fixtures-dir <dir>", "also load fixtures from this directory (env XSOLLA_HOOKS_FIXTURES_DIR)");
 }
 
@@ -87,16 +87,18 @@ export function createProgram(io: Io, report: Report): Command {
       .argument("<type|file|->", "webhook type (its fixture as-is, like show --keep-ids), a JSON file, or - for stdin")
       .description("print the Authorization header Xsolla would send for a body")
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
-      .option("--json", 'print {"signature","header"}'),
+      .option("--json", 'print {"signature","header"}')
+      .addOption(new Option("--format <what>", "header: the Authorization line; hex: the signature alone; curl: a ready-to-run curl command").choices(["header", "hex", "curl"]).default("header"))
+      .option("--url <url>", "with --format curl: the handler URL (default: $XSOLLA_WEBHOOK_URL in the command)"),
     sequence,
   )
-    .addHelpText("after", examples("xsolla-hooks sign body.json --secret s3cr3t", "cat body.json | xsolla-hooks sign - --secret s3cr3t --json", "xsolla-hooks sign payment --secret s3cr3t"))
+    .addHelpText("after", examples("xsolla-hooks sign body.json --secret s3cr3t", "cat body.json | xsolla-hooks sign - --secret s3cr3t --json", "xsolla-hooks sign payment --secret s3cr3t --format curl --url http://localhost:3000/webhook"))
     .action(run(() => import("./commands/sign.js")));
 
   payloadOptions(
     program
       .command("send")
-      .argument("<type|file|->", "webhook type (see list), a JSON file, or - for stdin")
+      .argument("[type|file|-]", "webhook type (see list), a JSON file, or - for stdin (none with --request)")
       .description("sign a webhook and POST it to a handler, then check the answer")
       .option("--url <url>", "handler URL (env XSOLLA_WEBHOOK_URL)")
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
@@ -106,6 +108,8 @@ export function createProgram(io: Io, report: Report): Command {
       .option("--header <K: V>", "extra request header (repeatable)", (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
       .option("--timeout <ms>", "per-attempt timeout in milliseconds", "10000")
       .option("--json", "print one JSON object and nothing else on stdout")
+      .option("--request <file>", "re-send a request captured by listen --save, as it was (same bytes, same signature)")
+      .option("--resign", "with --request: sign the captured bytes again with --secret (e.g. production capture to staging)")
       .option("--retry", "replay Xsolla's resend schedule for the type until a final answer (virtual clock: no real waiting)")
       .option("--schedule <delays>", "with --retry: replace the delays, e.g. 5m,5m,15m or 2x5m,7x15m,10x1h")
       .option("--max-attempts <n>", "with --retry: at most N attempts in all")
@@ -124,6 +128,8 @@ export function createProgram(io: Io, report: Report): Command {
         "xsolla-hooks send user_validation --set user.id=test_xsolla_nobody --expect 4xx --url $URL --secret $SECRET",
         "xsolla-hooks send payment --bad-signature --url $URL --secret $SECRET --json",
         "xsolla-hooks send order_paid --retry --url $URL --secret $SECRET",
+        "xsolla-hooks send --request captures/000001-20261121T235959.123Z-payment.http --url http://localhost:3000/webhook",
+        "xsolla-hooks send --request prod.http --resign --secret $STAGING_SECRET --url https://staging.example.com/xsolla",
         "xsolla-hooks send payment --retry --schedule 1m,5m,30m --speed 60 --url $URL --secret $SECRET",
       ) +
         "\nRetry policies (--retry):\n" +
@@ -166,6 +172,27 @@ export function createProgram(io: Io, report: Report): Command {
     .action(run(() => import("./commands/test.js")));
 
   program
+    .command("verify")
+    .argument("[body-file|-]", "the exact body bytes the handler received (- for stdin)")
+    .description("check a signature against exact body bytes and explain a mismatch")
+    .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+    .option("--signature <value>", 'the signature: hex, "Signature <hex>" or "Authorization: Signature <hex>"')
+    .option("--request <file>", "a raw HTTP request as captured by listen --save (body and Authorization taken from it)")
+    .option("--expected-body <file>", "the body as it was sent, to find where it changed in transit")
+    .option("--json", 'print {"ok","diagnosis","message","hint","expected","received","details"}')
+    .addHelpText(
+      "after",
+      examples(
+        "xsolla-hooks verify body.json --secret $XSOLLA_WEBHOOK_SECRET --signature 52eac2713985e212351610d008e7e14fae46f902",
+        "xsolla-hooks verify --request captures/000001-20261121T235959.123Z-payment.http --secret $XSOLLA_WEBHOOK_SECRET",
+        "xsolla-hooks verify received.json --signature \"Authorization: Signature 52ea...\" --expected-body sent.json --json",
+      ) +
+        "\nDiagnoses: body-reserialized-compact, body-reserialized-pretty, body-keys-sorted, body-escaping, trailing-newline, crlf, bom,\n" +
+        "secret-whitespace, secret-first, hmac-sha1, sha256, uppercase-hex, header-format, no-match. Exit 0 match, 1 mismatch, 2 bad input.\n",
+    )
+    .action(run(() => import("./commands/verify.js")));
+
+  program
     .command("listen")
     .description("run a reference Xsolla webhook handler that verifies and logs every request")
     .option("--port <port>", "port (0 picks a free one)", "0")
@@ -179,6 +206,7 @@ export function createProgram(io: Io, report: Report): Command {
     .option("--drop", "close the connection without answering correctly signed deliveries")
     .option("--body-limit <bytes>", "answer 413 to bodies larger than this", String(1024 * 1024))
     .option("--max-requests <n>", "stop after N requests (exit 0)")
+    .option("--save <dir>", "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order")
     .option("--json", "print one JSON line per request")
     .addHelpText("after", examples("xsolla-hooks listen --port 3000 --secret s3cr3t", "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json", "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42"))
     .action(run(() => import("./commands/listen.js")));

@@ -77,7 +77,8 @@ export function diagnoseSignature(input: DiagnoseInput): Diagnosis {
   const received = read.hex === null ? null : read.hex.toLowerCase();
 
   if (read.strict !== null && read.strict === expected) {
-    return { ok: true, diagnosis: null, message: "The signature matches the body and the secret.", hint: "Nothing to fix.", expected, received };
+    const message = "The signature matches the body and the secret.";
+    return { ok: true, diagnosis: null, message, hint: "Nothing to fix.", expected, received };
   }
   if (received === null) return unreadableSignature(read, expected);
   if (received === expected) return rightDigestWrittenWrong(read, expected);
@@ -289,7 +290,8 @@ function* escapingCandidates(text: string, parsed: ParsedJson): Generator<BodyCa
   // PHP's json_encode($data, JSON_PRETTY_PRINT): 4 spaces plus its default escaping.
   if (parsed.ok) {
     const pretty = JSON.stringify(parsed.value, null, 4);
-    yield ["body-escaping", "pretty-printed with 4-space indent and PHP json_encode escaping (JSON_PRETTY_PRINT)", utf8(mapJsonStrings(pretty, (s) => escapeLikePhp(s, PHP_DEFAULT)))];
+    const escaped = mapJsonStrings(pretty, (s) => escapeLikePhp(s, PHP_DEFAULT));
+    yield ["body-escaping", "pretty-printed with 4-space indent and PHP json_encode escaping (JSON_PRETTY_PRINT)", utf8(escaped)];
   }
 }
 

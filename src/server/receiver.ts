@@ -13,6 +13,9 @@ export interface ReceivedRequest {
   receivedAt: Date;
   method: string;
   path: string;
+  httpVersion: string;
+  /** Header names and values as they arrived, in order: [name, value, name, value, ...]. */
+  rawHeaders: string[];
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   answer: WebhookAnswer | { status: number; verdict: "rejected" | "dropped"; reason: string; errorCode?: string; type?: undefined; summary?: undefined; deliveryCount?: undefined };
@@ -64,7 +67,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const declared = Number(req.headers["content-length"] ?? 0);
     const body = declared > limit ? "too-large" : await readBody(req, limit);
-    const base = { number: requests.length + 1, receivedAt: new Date(), method: req.method ?? "", path: req.url ?? "/", headers: req.headers };
+    const base = { number: requests.length + 1, receivedAt: new Date(), method: req.method ?? "", path: req.url ?? "/", httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, headers: req.headers };
     if (body === "too-large") {
       const record: ReceivedRequest = { ...base, body: Buffer.alloc(0), answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" } };
       requests.push(record);

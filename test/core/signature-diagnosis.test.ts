@@ -66,7 +66,7 @@ const cases: Case[] = [
     })(),
   },
   {
-    name: "compact body (send --format compact), handler hashed JSON.stringify(req.body, null, 2)",
+    name: "compact body (send --body-format compact), handler hashed JSON.stringify(req.body, null, 2)",
     code: "body-reserialized-pretty",
     input: { body: COMPACT_BODY, secret: SECRET, signature: xsollaSha1(JSON.stringify(JSON.parse(COMPACT_BODY), null, 2)) },
   },

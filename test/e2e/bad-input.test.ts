@@ -472,8 +472,8 @@ describe("bad flags", () => {
     expectError(result, { code: 2, message: ["--header", "bad header"] });
   });
 
-  it("--format weird → 2 (commander)", async () => {
-    const result = await cli(["send", "payment", "--format", "weird", "--url", await deadUrl(), "--secret", SECRET]);
+  it("--body-format weird → 2 (commander)", async () => {
+    const result = await cli(["send", "payment", "--body-format", "weird", "--url", await deadUrl(), "--secret", SECRET]);
     expectUsageError(result, ["weird"]);
   });
 

@@ -63,8 +63,8 @@ describe("list and show", () => {
   });
 
   it("show applies --set, --set-string and --merge; fresh ids differ between runs", async () => {
-    const a = await runCli(["show", "order_paid", "--set", "items.0.sku=gold_pack", "--set-string", "items.0.quantity=3", "--format", "compact"]);
-    const b = await runCli(["show", "order_paid", "--format", "compact"]);
+    const a = await runCli(["show", "order_paid", "--set", "items.0.sku=gold_pack", "--set-string", "items.0.quantity=3", "--body-format", "compact"]);
+    const b = await runCli(["show", "order_paid", "--body-format", "compact"]);
     const bodyA = JSON.parse(a.stdout) as { items: { sku: string; quantity: unknown }[]; order: { id: number } };
     const bodyB = JSON.parse(b.stdout) as { order: { id: number } };
     expect(bodyA.items[0]).toMatchObject({ sku: "gold_pack", quantity: "3" });
@@ -153,7 +153,7 @@ describe("send", () => {
     const python = track(spawn("python3", [script, SECRET], { stdio: ["ignore", "pipe", "pipe"] }));
     const [port] = await waitForOutput(python, /^\d+/);
     const url = `http://127.0.0.1:${port}/webhook`;
-    for (const args of [["payment"], ["order_paid", "--variant", "separate"], ["user_validation", "--format", "compact"], ["payment", "--set", "user.name=Игрок ✓"]]) {
+    for (const args of [["payment"], ["order_paid", "--variant", "separate"], ["user_validation", "--body-format", "compact"], ["payment", "--set", "user.name=Игрок ✓"]]) {
       const result = await runCli(["send", ...args, "--url", url, "--secret", SECRET]);
       expect(result.code, `${args.join(" ")}: ${result.stdout}${result.stderr}`).toBe(0);
     }

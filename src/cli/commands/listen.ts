@@ -1,4 +1,8 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
+import { captureFileName, serializeCapturedRequest } from "../../core/http-capture.js";
+import { writeFileAtomic } from "../../adapters/atomic-write.js";
 import { maskSecret } from "../../core/signature.js";
 import { startReceiver, type ReceivedRequest, type RunningReceiver } from "../../server/receiver.js";
 import type { Io } from "../io.js";
@@ -17,6 +21,7 @@ export interface ListenOptions {
   drop?: boolean;
   bodyLimit?: string;
   maxRequests?: string;
+  save?: string;
   json?: boolean;
   color?: boolean;
 }
@@ -59,6 +64,20 @@ export async function run(options: ListenOptions, io: Io): Promise<number> {
   const bodyLimit = parseInteger(options.bodyLimit, "--body-limit", { min: 1, max: 1024 ** 3 });
   const maxRequests = parseInteger(options.maxRequests, "--max-requests", { min: 1, max: 1_000_000_000 });
   const style = await createStyle(io, options.color);
+  const saveDir = options.save ? resolve(io.cwd, options.save) : undefined;
+  if (saveDir) {
+    try {
+      mkdirSync(saveDir, { recursive: true });
+    } catch (error) {
+      throw new UsageError(`cannot create --save directory ${options.save}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { code: ErrorCode.BadInput });
+    }
+  }
+  // Exactly what arrived: request line, headers in order, raw body bytes. Bodies over the limit are not read, so not saved.
+  const save = (request: ReceivedRequest) => {
+    if (!saveDir || request.answer.status === 413) return;
+    const file = join(saveDir, captureFileName(request.number, request.receivedAt, request.answer.type));
+    writeFileAtomic(file, serializeCapturedRequest({ method: request.method, url: request.path, httpVersion: request.httpVersion, rawHeaders: request.rawHeaders, body: request.body }));
+  };
 
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
@@ -76,6 +95,11 @@ export async function run(options: ListenOptions, io: Io): Promise<number> {
       drop: options.drop,
       bodyLimit,
       onRequest(request) {
+        try {
+          save(request);
+        } catch (error) {
+          io.stderr.write(`warning: request #${request.number} not saved: ${(error as Error).message}\n`);
+        }
         io.stdout.write(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
         if (maxRequests !== undefined && request.number >= maxRequests) setImmediate(finish);
       },

@@ -1,0 +1,22 @@
+// Re-sending a captured request as it was: same body bytes, same headers (signature included),
+// except the ones that belong to the old connection. `resignWith` signs the bytes with another secret.
+import type { CapturedRequest } from "../http-capture.js";
+import { formatSignatureHeader, signBody } from "../signature.js";
+import type { OutgoingRequest } from "./types.js";
+
+// Connection-level headers: the new request gets its own from the HTTP client.
+const CONNECTION_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "proxy-connection", "proxy-authorization"]);
+
+export function replayCapturedRequest(captured: CapturedRequest, url: string, resignWith?: string, extraHeaders: Record<string, string> = {}): { request: OutgoingRequest; signature: string | null } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of captured.headers) {
+    const key = name.toLowerCase();
+    if (CONNECTION_HEADERS.has(key)) continue;
+    // Repeated headers join as HTTP allows; Authorization appears once in a real delivery.
+    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+  }
+  if (resignWith !== undefined) headers.authorization = formatSignatureHeader(signBody(captured.body, resignWith));
+  Object.assign(headers, extraHeaders);
+  const signature = /^Signature ([0-9a-f]{40})$/.exec(headers.authorization ?? "")?.[1] ?? null;
+  return { request: { url, method: "POST", headers, body: captured.body }, signature };
+}
