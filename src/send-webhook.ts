@@ -6,6 +6,7 @@ import { buildWebhookRequest, type SignatureMode } from "./core/delivery/request
 import type { Clock, Transport } from "./core/delivery/types.js";
 import type { RetryPolicyName } from "./core/fixtures/types.js";
 import { createSystemClock } from "./adapters/system-clock.js";
+import { withTransport } from "./adapters/transport-scope.js";
 
 export interface SendWebhookOptions {
   url: string;
@@ -32,24 +33,14 @@ export async function sendWebhook(options: SendWebhookOptions): Promise<SendWebh
   const bytes = typeof options.body === "string" ? Buffer.from(options.body, "utf8") : options.body;
   const { request, signature } = buildWebhookRequest(options.url, bytes, options.secret, options.signature ?? "valid", options.headers ?? {});
   const policy = options.retry ? (typeof options.retry === "string" ? RETRY_POLICIES[options.retry] : options.retry) : { ...RETRY_POLICIES.none, delaysMs: [] };
-  let transport = options.transport;
-  let close: (() => Promise<void>) | undefined;
-  if (!transport) {
-    const { createHttpTransport } = await import("./adapters/http-transport.js");
-    const http = createHttpTransport();
-    transport = http;
-    close = () => http.close();
-  }
-  try {
-    const report = await deliver(request, {
+  const report = await withTransport(options.transport, (transport) =>
+    deliver(request, {
       transport,
       clock: options.clock ?? (options.retry ? createVirtualClock(Date.now()) : createSystemClock()),
       policy,
       timeoutMs: options.timeoutMs ?? 10_000,
       signal: options.signal,
-    });
-    return { ...report, signature };
-  } finally {
-    await close?.();
-  }
+    }),
+  );
+  return { ...report, signature };
 }

@@ -1,6 +1,7 @@
 // The one place that speaks HTTP as a client. undici gives precise error codes (refused, DNS,
 // timeouts, parser errors) that we turn into the exit codes users see.
 import { Agent, request } from "undici";
+import { flattenHeaders, readCappedBody } from "./http-read.js";
 import type { HttpFailure, HttpResult, OutgoingRequest, Transport, TransportErrorKind } from "../core/delivery/types.js";
 
 export const DEFAULT_RESPONSE_LIMIT = 1024 * 1024;
@@ -66,26 +67,9 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let truncated = false;
-        for await (const chunk of response.body) {
-          const buffer = chunk as Buffer;
-          if (size + buffer.length > limit) {
-            chunks.push(buffer.subarray(0, limit - size));
-            size = limit;
-            truncated = true;
-            response.body.destroy();
-            break;
-          }
-          chunks.push(buffer);
-          size += buffer.length;
-        }
-        const headers: Record<string, string> = {};
-        for (const [key, value] of Object.entries(response.headers)) {
-          if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
-        }
-        return { kind: "response", status: response.statusCode, headers, body: Buffer.concat(chunks), truncated, durationMs: performance.now() - started };
+        const { body, truncated } = await readCappedBody(response.body, limit);
+        const headers = flattenHeaders(response.headers);
+        return { kind: "response", status: response.statusCode, headers, body, truncated, durationMs: performance.now() - started };
       } catch (error) {
         const durationMs = performance.now() - started;
         if (signal?.aborted) throw signal.reason;

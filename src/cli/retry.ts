@@ -3,7 +3,7 @@
 import { deliver, type AttemptRecord, type DeliveryReport } from "../core/delivery/engine.js";
 import { createVirtualClock } from "../core/delivery/clocks.js";
 import { attemptOffsetsMs, noRetryReason, resolvePolicy, type RetryPolicy } from "../core/delivery/policies.js";
-import { formatOffset } from "../core/delivery/report.js";
+import { deliveryToJson, formatOffset } from "../core/delivery/report.js";
 import type { OutgoingRequest, Transport } from "../core/delivery/types.js";
 import { formatDuration, parseSchedule } from "../core/duration.js";
 import { UsageError, ExitCode } from "../core/errors.js";
@@ -11,10 +11,11 @@ import { parseStatusList } from "../core/expectation.js";
 import type { Fixture } from "../core/fixtures/types.js";
 import { createSystemClock } from "../adapters/system-clock.js";
 import { loadBuiltinFixtures } from "../adapters/fixtures-fs.js";
-import { renderAttempt } from "./delivery-view.js";
+import { renderAttempt, renderRequestLine } from "./delivery-view.js";
 import type { Io } from "./io.js";
 import { parseInteger } from "./options.js";
-import type { Style } from "./style.js";
+import { createStyle } from "./style.js";
+import type { Json } from "../core/fixtures/overrides.js";
 
 export interface RetryFlags {
   schedule?: string;
@@ -122,8 +123,18 @@ export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string
   return { ok, code, summary, problems };
 }
 
-export async function runRetry(request: OutgoingRequest, transport: Transport, plan: RetryPlan, context: { io: Io; style: Style; json: boolean; timeoutMs: number; type: string | undefined }): Promise<{ report: DeliveryReport; judgement: RetryJudgement; policyJson: Record<string, unknown> }> {
-  const { io, style, json } = context;
+export interface SentWebhook {
+  url: string;
+  type: string | undefined;
+  bytes: Uint8Array;
+  fresh: Record<string, Json>;
+  signature: string | null;
+}
+
+/** Runs the replay, printing the timeline as it happens (or one JSON document at the end); returns the exit code. */
+export async function runRetry(request: OutgoingRequest, transport: Transport, plan: RetryPlan, context: { io: Io; json: boolean; color: boolean | undefined; timeoutMs: number; sent: SentWebhook }): Promise<number> {
+  const { io, json, sent } = context;
+  const style = await createStyle(io, context.color);
   const clock = plan.clockMode === "virtual" ? createVirtualClock(Date.now()) : createSystemClock(plan.clockMode === "speed" ? plan.speed : 1);
   const total = plan.delaysMs.length + 1;
   const offsets = attemptOffsetsMs(plan.delaysMs);
@@ -136,10 +147,11 @@ export async function runRetry(request: OutgoingRequest, transport: Transport, p
   };
 
   if (!json) {
+    io.stdout.write(renderRequestLine({ url: sent.url, type: sent.type, bytes: sent.bytes.length, signature: sent.signature, fresh: sent.fresh }, style));
     const label = plan.policy.documented && !plan.scheduleReplaced ? "Xsolla's documented schedule" : plan.scheduleReplaced ? "your --schedule" : "MODEL (Xsolla publishes no intervals)";
     io.stdout.write(style.bold(`retry policy: ${plan.policy.name} (${plan.policy.title}), ${label}\n`));
     if (plan.delaysMs.length === 0) {
-      io.stdout.write(style.dim(`  ${noRetryReason(context.type)}\n`));
+      io.stdout.write(style.dim(`  ${noRetryReason(sent.type)}\n`));
     } else {
       io.stdout.write(style.dim(`  ${plan.policy.basis}\n`));
       io.stdout.write(style.dim(`  up to ${total} attempts over ${formatDuration(offsets[offsets.length - 1] ?? 0)}; ${clockLine(plan)}\n`));
@@ -174,14 +186,17 @@ export async function runRetry(request: OutgoingRequest, transport: Transport, p
   } finally {
     clearProgress();
   }
-  const judgement = judgeRetry(report, plan, context.type);
-  const policyJson = {
-    name: plan.policy.name,
-    title: plan.policy.title,
-    documented: plan.policy.documented && !plan.scheduleReplaced,
-    basis: plan.policy.basis,
-    delaysSeconds: plan.delaysMs.map((ms) => ms / 1000),
-    clock: plan.clockMode,
-  };
-  return { report, judgement, policyJson };
+
+  const judgement = judgeRetry(report, plan, sent.type);
+  if (json) {
+    const expected = plan.expectFinal ? `final ${plan.expectFinal}` : plan.expectAttempts ? `delivered at attempt ${plan.expectAttempts}` : "delivered within the schedule";
+    const policy = { name: plan.policy.name, title: plan.policy.title, documented: plan.policy.documented && !plan.scheduleReplaced, basis: plan.policy.basis, delaysSeconds: plan.delaysMs.map((ms) => ms / 1000), clock: plan.clockMode };
+    const document = { type: sent.type ?? null, url: sent.url, ok: judgement.ok, expected, problems: judgement.problems, signature: sent.signature, fresh: sent.fresh, policy, outcome: report.outcome, summary: judgement.summary, attempts: deliveryToJson(report) };
+    io.stdout.write(`${JSON.stringify(document)}\n`);
+  } else {
+    const asked = plan.expectAttempts !== undefined || plan.expectFinal !== undefined;
+    io.stdout.write(judgement.ok ? style.ok(`✓ ${judgement.summary}\n`) : style.bad(`✗ ${judgement.summary}${asked ? ` (${judgement.problems.join("; ")})` : ""}\n`));
+  }
+  if (judgement.code === ExitCode.Unreachable) io.stderr.write(`error: could not reach ${sent.url}: no attempt got an answer\n`);
+  return judgement.code;
 }

@@ -7,6 +7,7 @@ import { formatSignatureHeader, signBody } from "../core/signature.js";
 import type { HttpResult, Transport } from "../core/delivery/types.js";
 import type { SetOverride } from "../core/fixtures/overrides.js";
 import { loadFixtures } from "../adapters/fixtures-fs.js";
+import { withTransport } from "../adapters/transport-scope.js";
 import type { ContractCheckResult, ContractSuiteResult } from "../core/contract/types.js";
 
 export type { ContractCheckResult, ContractSuiteResult };
@@ -45,59 +46,48 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
   };
   const plan = planContractSuite(settings, { fixtures, build: { now: Date.now(), rand: () => randomInt(0, 1_000_000) / 1_000_000 } });
 
-  let transport = options.transport;
-  let close: (() => Promise<void>) | undefined;
-  if (!transport) {
-    const { createHttpTransport } = await import("../adapters/http-transport.js");
-    const http = createHttpTransport();
-    transport = http;
-    close = () => http.close();
-  }
-
   const started = performance.now();
   const results: ContractCheckResult[] = [];
   const timings: { checkId: string; durationMs: number }[] = [];
   let answered = 0;
   let lastFailure: string | null = null;
   const total = plan.length + 1;
-  try {
-    for (const check of plan) {
-      if (options.signal?.aborted) break;
-      const answers: Answer[] = [];
-      let failure: string | null = null;
-      let durationMs = 0;
-      for (const planned of check.requests) {
-        const { request } = buildWebhookRequest(options.url, planned.bytes, options.secret, planned.signature, options.headers ?? {});
-        if (planned.signBytes) request.headers.authorization = formatSignatureHeader(signBody(planned.signBytes, options.secret));
-        const result: HttpResult = await transport.send(request, { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal });
-        durationMs += result.durationMs;
-        if (result.kind === "failure") {
-          failure = result.error.message;
-          lastFailure = failure;
+  await withTransport(options.transport, async (transport) => {
+      for (const check of plan) {
+        if (options.signal?.aborted) break;
+        const answers: Answer[] = [];
+        let failure: string | null = null;
+        let durationMs = 0;
+        for (const planned of check.requests) {
+          const { request } = buildWebhookRequest(options.url, planned.bytes, options.secret, planned.signature, options.headers ?? {});
+          if (planned.signBytes) request.headers.authorization = formatSignatureHeader(signBody(planned.signBytes, options.secret));
+          const result: HttpResult = await transport.send(request, { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal });
+          durationMs += result.durationMs;
+          if (result.kind === "failure") {
+            failure = result.error.message;
+            lastFailure = failure;
+            timings.push({ checkId: check.id, durationMs: result.durationMs });
+            break;
+          }
+          answered++;
           timings.push({ checkId: check.id, durationMs: result.durationMs });
-          break;
+          answers.push({ status: result.status, body: result.body, durationMs: result.durationMs });
         }
-        answered++;
-        timings.push({ checkId: check.id, durationMs: result.durationMs });
-        answers.push({ status: result.status, body: result.body, durationMs: result.durationMs });
+        const verdict = failure ? { ok: false, message: `no answer: ${failure}`, note: undefined } : check.judge(answers);
+        const result: ContractCheckResult = {
+          id: check.id,
+          title: check.title,
+          ok: verdict.ok,
+          status: answers[answers.length - 1]?.status ?? null,
+          expected: check.expected,
+          durationMs: Math.round(durationMs * 10) / 10,
+          message: verdict.message,
+          note: verdict.note ?? null,
+        };
+        results.push(result);
+        options.onResult?.(result, results.length - 1, total);
       }
-      const verdict = failure ? { ok: false, message: `no answer: ${failure}`, note: undefined } : check.judge(answers);
-      const result: ContractCheckResult = {
-        id: check.id,
-        title: check.title,
-        ok: verdict.ok,
-        status: answers[answers.length - 1]?.status ?? null,
-        expected: check.expected,
-        durationMs: Math.round(durationMs * 10) / 10,
-        message: verdict.message,
-        note: verdict.note ?? null,
-      };
-      results.push(result);
-      options.onResult?.(result, results.length - 1, total);
-    }
-  } finally {
-    await close?.();
-  }
+  });
 
   if (!options.signal?.aborted) {
     const timing = judgeTiming(timings, settings.budgetMs);

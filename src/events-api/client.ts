@@ -8,6 +8,7 @@ import type { TransportErrorKind } from "../core/delivery/types.js";
 import { EventApiError } from "./errors.js";
 import { describeDistance, jwtExpiry, maskToken, redactSecrets } from "./jwt.js";
 import { parseEventsResponse, type XsollaEvent } from "./schema.js";
+import { flattenHeaders, readCappedBody } from "../adapters/http-read.js";
 
 export const EVENT_API_BASE_URL = "https://getupdate.xsolla.com";
 export const DEFAULT_EVENT_API_TIMEOUT_MS = 15_000;
@@ -328,25 +329,9 @@ export function createEventApiClient(options: EventApiClientOptions): EventApiCl
         headersTimeout: config.timeoutMs,
         bodyTimeout: config.timeoutMs,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      for await (const chunk of response.body) {
-        const buffer = chunk as Buffer;
-        if (size + buffer.length > config.maxResponseBytes) {
-          chunks.push(buffer.subarray(0, config.maxResponseBytes - size));
-          truncated = true;
-          response.body.destroy();
-          break;
-        }
-        chunks.push(buffer);
-        size += buffer.length;
-      }
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-      }
-      return { status: response.statusCode, headers, body: Buffer.concat(chunks), truncated };
+      const { body, truncated } = await readCappedBody(response.body, config.maxResponseBytes);
+      const headers = flattenHeaders(response.headers);
+      return { status: response.statusCode, headers, body, truncated };
     } catch (error) {
       // The caller's abort is not a failure of the API: rethrow its reason untouched.
       if (signal?.aborted) throw signal.reason;

@@ -16,7 +16,7 @@
 // (our guess at "new"), `created_at` is ISO 8601 UTC, error bodies use the webhook error shape
 // {"error":{"code","message"}}, and the page size is 50 unless set.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOn } from "../server/listen.js";
 import { decodeJwtClaims, maskToken } from "./jwt.js";
 import type { XsollaEvent } from "./schema.js";
 
@@ -373,19 +373,10 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(":") ? `[${host}]` : host;
-
+  const listening = await listenOn(server, host, options.port ?? 0);
   return {
-    url: `http://${shownHost}:${port}`,
-    port,
+    url: listening.origin,
+    port: listening.port,
     enqueue,
     events: () => sorted().map((r) => structuredClone(r.event)),
     records: () => sorted().map((r) => structuredClone(r)),
@@ -398,10 +389,6 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     },
     stats: () => structuredClone(stats),
     requests: () => log.map((entry) => ({ ...entry })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

@@ -1,7 +1,7 @@
 // The reference receiver behind `listen` and `demo`: a node:http server that reads the raw body
 // first, then lets respond.ts decide. Binds 127.0.0.1 unless told otherwise.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOn } from "./listen.js";
 import { XSOLLA_NOTIFICATION_TYPES } from "../core/fixtures/known-types.js";
 import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type WebhookAnswer } from "./respond.js";
 
@@ -110,26 +110,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     });
   });
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
+  const listening = await listenOn(server, host, options.port ?? 0, () => {
+    for (const timer of delayTimers) clearTimeout(timer);
   });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
-  return {
-    url: `http://${urlHost}:${port}/`,
-    port,
-    host,
-    state,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of delayTimers) clearTimeout(timer);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: `${listening.origin}/`, port: listening.port, host, state, requests, close: listening.close };
 }

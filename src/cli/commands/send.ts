@@ -1,5 +1,4 @@
 import { ExitCode, UsageError } from "../../core/errors.js";
-import type { DeliveryReport } from "../../core/delivery/engine.js";
 import { deliveryToJson } from "../../core/delivery/report.js";
 import { buildWebhookRequest, type SignatureMode } from "../../core/delivery/request.js";
 import { describeExpectation, parseStatusList, successExpectation, type Expectation } from "../../core/expectation.js";
@@ -13,6 +12,7 @@ import { replayCapturedRequest } from "../../core/delivery/replay.js";
 import type { OutgoingRequest } from "../../core/delivery/types.js";
 import { createStyle } from "../style.js";
 import { planRetry, runRetry, type RetryFlags } from "../retry.js";
+import { withTransport } from "../../adapters/transport-scope.js";
 
 export interface SendOptions extends PayloadFlags, RetryFlags {
   retry?: boolean;
@@ -71,32 +71,10 @@ export async function run(options: SendOptions, io: Io): Promise<number> {
   if (!options.retry && retryFlags.some((flag) => flag !== undefined)) throw new UsageError("--schedule, --max-attempts, --policy, --speed, --realtime, --expect-attempts and --expect-final go with --retry");
   if (options.retry && options.expect !== undefined) throw new UsageError("--expect does not go with --retry", { hint: "use --expect-attempts N or --expect-final <code|class>" });
   const plan = options.retry ? planRetry(options, payload.fixture) : undefined;
+  const sent = { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature };
 
-  const { createHttpTransport } = await import("../../adapters/http-transport.js");
-  const transport = createHttpTransport();
-  if (plan) {
-    const style = await createStyle(io, options.color);
-    if (!options.json) io.stdout.write(renderRequestLine({ url, type: payload.type, bytes: payload.bytes.length, signature, fresh: payload.fresh }, style));
-    try {
-      const { report, judgement, policyJson } = await runRetry(request, transport, plan, { io, style, json: options.json === true, timeoutMs, type: payload.type });
-      if (options.json) {
-        const document = { type: payload.type ?? null, url, ok: judgement.ok, expected: plan.expectFinal ? `final ${plan.expectFinal}` : plan.expectAttempts ? `delivered at attempt ${plan.expectAttempts}` : "delivered within the schedule", problems: judgement.problems, signature, fresh: payload.fresh, policy: policyJson, outcome: report.outcome, summary: judgement.summary, attempts: deliveryToJson(report) };
-        io.stdout.write(`${JSON.stringify(document)}\n`);
-      } else {
-        io.stdout.write(judgement.ok ? style.ok(`✓ ${judgement.summary}\n`) : style.bad(`✗ ${judgement.summary}${plan.expectAttempts !== undefined || plan.expectFinal !== undefined ? ` (${judgement.problems.join("; ")})` : ""}\n`));
-      }
-      if (judgement.code === ExitCode.Unreachable) io.stderr.write(`error: could not reach ${url}: no attempt got an answer\n`);
-      return judgement.code;
-    } finally {
-      await transport.close();
-    }
-  }
-  let report: DeliveryReport;
-  try {
-    report = await deliverOnce(request, transport, timeoutMs, io.signal);
-  } finally {
-    await transport.close();
-  }
+  if (plan) return withTransport(undefined, (transport) => runRetry(request, transport, plan, { io, json: options.json === true, color: options.color, timeoutMs, sent }));
+  const report = await withTransport(undefined, (transport) => deliverOnce(request, transport, timeoutMs, io.signal));
   const verdict = judgeDelivery(report, expectation);
 
   if (options.json) {

@@ -1,0 +1,32 @@
+// Binding a node:http server and closing it for good, shared by the receiver and the Event API mock.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Listening {
+  port: number;
+  /** `http://host:port`, with IPv6 hosts in brackets, no trailing slash. */
+  origin: string;
+  close(): Promise<void>;
+}
+
+export async function listenOn(server: Server, host: string, port: number, beforeClose?: () => void): Promise<Listening> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    port: bound,
+    origin: `http://${host.includes(":") ? `[${host}]` : host}:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        beforeClose?.();
+        // Keep-alive sockets would otherwise hold close() open.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
