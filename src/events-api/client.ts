@@ -3,7 +3,7 @@
 // around undici only reads bytes (capped at 1 MiB) and turns failures into EventApiError.
 import { Agent, request, type Dispatcher } from "undici";
 import { UsageError, ErrorCode } from "../core/errors.js";
-import { classifyTransportError } from "../adapters/http-transport.js";
+import { classifyTransportError, describeTransportError, TRANSPORT_FAILURE_TEXT } from "../core/delivery/transport-errors.js";
 import type { TransportErrorKind } from "../core/delivery/types.js";
 import { EventApiError } from "./errors.js";
 import { describeDistance, jwtExpiry, maskToken, redactSecrets } from "./jwt.js";
@@ -284,27 +284,11 @@ function formatBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
-const NETWORK_TEXT: Record<TransportErrorKind, string> = {
-  refused: "connection refused",
-  dns: "host not found",
-  timeout: "timed out",
-  reset: "connection closed without an answer",
-  tls: "TLS handshake failed",
-  "bad-response": "the answer is not valid HTTP",
-  other: "request failed",
-};
-
-function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
-  return cause && !message.includes(cause) ? `${message} (${cause})` : message;
-}
-
 /** A failure without an HTTP answer, as a `network` error. */
 export function networkError(error: unknown, context: Pick<AnswerContext, "what" | "auth">, timedOutAfterMs: number | null): EventApiError {
   const transportKind: TransportErrorKind = timedOutAfterMs !== null ? "timeout" : classifyTransportError(error);
-  const detail = timedOutAfterMs !== null ? `no answer within ${timedOutAfterMs} ms` : redactSecrets(describeError(error), secretsOf(context.auth));
-  return new EventApiError("network", `${context.what}: ${NETWORK_TEXT[transportKind]}: ${detail}`, { transportKind, cause: error });
+  const detail = timedOutAfterMs !== null ? `no answer within ${timedOutAfterMs} ms` : redactSecrets(describeTransportError(error), secretsOf(context.auth));
+  return new EventApiError("network", `${context.what}: ${TRANSPORT_FAILURE_TEXT[transportKind]}: ${detail}`, { transportKind, cause: error });
 }
 
 // ---------------------------------------------------------------------------------------------

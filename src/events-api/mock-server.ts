@@ -16,7 +16,7 @@
 // (our guess at "new"), `created_at` is ISO 8601 UTC, error bodies use the webhook error shape
 // {"error":{"code","message"}}, and the page size is 50 unless set.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenOn } from "../server/listen.js";
+import { listenOn, readRequestBody } from "../server/listen.js";
 import { decodeJwtClaims, maskToken } from "./jwt.js";
 import type { XsollaEvent } from "./schema.js";
 
@@ -148,21 +148,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   return status;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(over ? null : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 function parseTypes(query: URLSearchParams): string[] {
   return [...query.getAll("types"), ...query.getAll("types[]")]
     .flatMap((value) => value.split(","))
@@ -256,7 +241,7 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
       return sendJson(res, 200, { events: sorted().map((r) => ({ ...r.event, processed: r.processed, processed_at: r.processedAt })) });
     }
     if (req.method !== "POST") return sendError(res, 405, "METHOD_NOT_ALLOWED", "use GET or POST", { allow: "GET, POST" });
-    const body = await readBody(req, ADMIN_BODY_LIMIT);
+    const body = await readRequestBody(req, ADMIN_BODY_LIMIT);
     if (body === null) return sendError(res, 413, "TOO_LARGE", "the body is over 1 MiB");
     let data: unknown;
     try {
@@ -348,7 +333,7 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     }
     const wanted = isList ? "GET" : "POST";
     // Drain any body (none is expected) before answering.
-    await readBody(req, ADMIN_BODY_LIMIT);
+    await readRequestBody(req, ADMIN_BODY_LIMIT);
     if (method !== wanted) {
       finish(sendError(res, 405, "METHOD_NOT_ALLOWED", `use ${wanted}`, { allow: wanted }));
       return;

@@ -1,5 +1,5 @@
 // Binding a node:http server and closing it for good, shared by the receiver and the Event API mock.
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Listening {
@@ -29,4 +29,18 @@ export async function listenOn(server: Server, host: string, port: number, befor
         server.close(() => resolve());
       }),
   };
+}
+
+/** The whole request body, or null when it is over `limit` bytes (the rest is read and dropped, so the answer can still be sent). */
+export function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
 }

@@ -1,7 +1,7 @@
 // The reference receiver behind `listen` and `demo`: a node:http server that reads the raw body
 // first, then lets respond.ts decide. Binds 127.0.0.1 unless told otherwise.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenOn } from "./listen.js";
+import { listenOn, readRequestBody } from "./listen.js";
 import { XSOLLA_NOTIFICATION_TYPES } from "../core/fixtures/known-types.js";
 import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type WebhookAnswer } from "./respond.js";
 
@@ -42,21 +42,6 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(over ? "too-large" : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const state = createReceiverState();
   const requests: ReceivedRequest[] = [];
@@ -66,9 +51,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const declared = Number(req.headers["content-length"] ?? 0);
-    const body = declared > limit ? "too-large" : await readBody(req, limit);
+    const body = declared > limit ? null : await readRequestBody(req, limit);
     const base = { number: requests.length + 1, receivedAt: new Date(), method: req.method ?? "", path: req.url ?? "/", httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, headers: req.headers };
-    if (body === "too-large") {
+    if (body === null) {
       const record: ReceivedRequest = { ...base, body: Buffer.alloc(0), answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" } };
       requests.push(record);
       options.onRequest?.(record);
