@@ -15,6 +15,7 @@ import { renderAttempt, renderRequestLine } from "./delivery-view.js";
 import type { Io } from "./io.js";
 import { parseInteger } from "./options.js";
 import { createStyle } from "./style.js";
+import { createProgressLine } from "./progress.js";
 import type { Json } from "../core/fixtures/overrides.js";
 
 export interface RetryFlags {
@@ -138,13 +139,8 @@ export async function runRetry(request: OutgoingRequest, transport: Transport, p
   const clock = plan.clockMode === "virtual" ? createVirtualClock(Date.now()) : createSystemClock(plan.clockMode === "speed" ? plan.speed : 1);
   const total = plan.delaysMs.length + 1;
   const offsets = attemptOffsetsMs(plan.delaysMs);
-  const progress = !json && io.stderr.isTTY && plan.clockMode !== "virtual";
-  let ticker: NodeJS.Timeout | undefined;
-  const clearProgress = () => {
-    if (ticker) clearInterval(ticker);
-    ticker = undefined;
-    if (progress) io.stderr.write("\r\x1b[K");
-  };
+  // Only real waiting gets a countdown; the virtual clock does not wait.
+  const progress = createProgressLine(io, !json && plan.clockMode !== "virtual");
 
   if (!json) {
     io.stdout.write(renderRequestLine({ url: sent.url, type: sent.type, bytes: sent.bytes.length, signature: sent.signature, fresh: sent.fresh }, style));
@@ -169,22 +165,20 @@ export async function runRetry(request: OutgoingRequest, transport: Transport, p
       signal: io.signal,
       onAttempt(record: AttemptRecord, next) {
         if (json) return;
-        clearProgress();
+        progress.clear();
         const when = style.dim(wallTime(record.at));
         const line = renderAttempt(record, style, { timeline: true, bodyChars: 80 }).trimEnd();
         const reason =
           record.verdict === "success" ? style.ok("delivered") : record.verdict === "final" ? style.bad("final: not resent") : next ? `resend in ${formatDuration(next.delayMs)}` : style.bad("no resend left");
         io.stdout.write(`${line.replace(/^(\s+#\s*\d+ \S+\s+)/, `$1${when} `)}  ${reason}\n`);
-        if (progress && next) {
+        if (next) {
           const dueAt = Date.now() + next.delayMs / (plan.clockMode === "speed" ? plan.speed : 1);
-          const draw = () => io.stderr.write(`\r\x1b[K  attempt ${next.attempt} of ${total} next at ${formatOffset(offsets[next.attempt - 1] ?? 0)} (in ${formatDuration(Math.max(0, dueAt - Date.now()))})`);
-          draw();
-          ticker = setInterval(draw, 1000);
+          progress.tick(() => `  attempt ${next.attempt} of ${total} next at ${formatOffset(offsets[next.attempt - 1] ?? 0)} (in ${formatDuration(Math.max(0, dueAt - Date.now()))})`);
         }
       },
     });
   } finally {
-    clearProgress();
+    progress.clear();
   }
 
   const judgement = judgeRetry(report, plan, sent.type);

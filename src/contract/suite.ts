@@ -27,6 +27,8 @@ export interface ContractSuiteOptions {
   fixturesDir?: string;
   transport?: Transport;
   signal?: AbortSignal;
+  /** Called as each check starts, for progress output. */
+  onStart?: (checkId: string, index: number, total: number) => void;
   /** Called as each check finishes, for live output. */
   onResult?: (result: ContractCheckResult, index: number, total: number) => void;
 }
@@ -55,6 +57,7 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
   await withTransport(options.transport, async (transport) => {
       for (const check of plan) {
         if (options.signal?.aborted) break;
+        options.onStart?.(check.id, results.length, total);
         const answers: Answer[] = [];
         let failure: string | null = null;
         let durationMs = 0;

@@ -11,6 +11,7 @@ import { runContractSuite, type ContractCheckResult, type ContractSuiteResult } 
 import type { Io } from "../io.js";
 import { checkUrl, parseHeaders, parseInteger } from "../options.js";
 import { createStyle, type Style } from "../style.js";
+import { createProgressLine } from "../progress.js";
 
 export interface TestOptions {
   url?: string;
@@ -82,6 +83,7 @@ export async function run(options: TestOptions, io: Io): Promise<number> {
   const width = 34;
   if (live) io.stdout.write(style.dim(`contract test ${url} (${config.strict ? "strict: Xsolla's documented status codes only" : "lenient: any 4xx with the right error.code"})\n`));
 
+  const progress = createProgressLine(io);
   const result = await runContractSuite({
     url,
     secret: config.secret,
@@ -95,7 +97,11 @@ export async function run(options: TestOptions, io: Io): Promise<number> {
     headers: config.headers,
     ...(fixturesDir ? { fixturesDir: resolve(io.cwd, fixturesDir) } : {}),
     signal: io.signal,
-    ...(live ? { onResult: (check: ContractCheckResult) => io.stdout.write(formatCheckLine(check, style, width)) } : {}),
+    onStart: (check, index, total) => progress.show(`  running ${check} (${index + 1} of ${total})…`),
+    onResult: (check: ContractCheckResult) => {
+      progress.clear();
+      if (live) io.stdout.write(formatCheckLine(check, style, width));
+    },
   });
 
   if (io.signal.aborted) {

@@ -7,6 +7,7 @@ import type { XsollaEvent } from "../../../events-api/schema.js";
 import { createSystemClock } from "../../../adapters/system-clock.js";
 import { eventRow, eventToJson, EVENT_TABLE_HEADER, openClient, resolveEventConnection, warnIfExpired, type EventAuthFlags } from "../../events-shared.js";
 import type { Io } from "../../io.js";
+import { createProgressLine } from "../../progress.js";
 import { checkUrl, parseInteger, resolveSecret } from "../../options.js";
 
 export interface EventsPollOptions extends EventAuthFlags {
@@ -66,6 +67,7 @@ export async function run(options: EventsPollOptions, io: Io): Promise<number> {
   });
 
   const received: number[] = [];
+  const progress = createProgressLine(io);
   const notForwarded: number[] = [];
   let failure: unknown;
   if (!options.json) io.stdout.write(row(EVENT_TABLE_HEADER));
@@ -89,10 +91,13 @@ export async function run(options: EventsPollOptions, io: Io): Promise<number> {
   try {
     for await (const item of pollEvents(client, { clock, intervalMs, signal: stopPolling.signal, afterId, types, maxFailures, backoff })) {
       if (item.kind === "error") {
+        progress.clear();
         io.stderr.write(`warning: ${item.error.message}; retry in ${(item.retryInMs / 1000).toFixed(1)}s (${item.consecutiveFailures} in a row)\n`);
       } else if (item.kind === "idle") {
         if (options.once) break;
+        progress.show(`  caught up${item.afterId === undefined ? "" : ` at event ${item.afterId}`} (${received.length} received); next poll in ${Math.round(intervalMs / 1000)}s… (Ctrl-C to stop)`);
       } else {
+        progress.clear();
         await handle(item.event);
         if (maxEvents !== undefined && received.length >= maxEvents) break;
       }
@@ -100,6 +105,7 @@ export async function run(options: EventsPollOptions, io: Io): Promise<number> {
   } catch (error) {
     failure = error;
   } finally {
+    progress.clear();
     if (timer) clearTimeout(timer);
     io.signal.removeEventListener("abort", onInterrupt);
     // Let acks in flight finish (briefly), so nothing printed is left unacknowledged needlessly.
