@@ -41,7 +41,8 @@ export async function readStdin(io: Io): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function readFileArg(path: string, io: Io, what: string): Buffer {
+/** A file the user named, read whole; a missing or unreadable file is a usage error naming it. */
+export function readFileArgument(path: string, io: Io, what: string): Buffer {
   try {
     return readFileSync(resolve(io.cwd, path));
   } catch (error) {
@@ -73,14 +74,10 @@ export async function identifyBody(bytes: Buffer, flags: Pick<PayloadFlags, "fix
   return { type, fixture: type ? catalog.find((f) => f.id === type) : undefined };
 }
 
-export function readFileArgument(path: string, io: Io, what: string): Buffer {
-  return readFileArg(path, io, what);
-}
-
 export async function resolvePayload(source: string, flags: PayloadFlags, io: Io, options: { keepIdsByDefault?: boolean; now?: number } = {}): Promise<ResolvedPayload> {
   const format: BodyFormat = flags.bodyFormat === "compact" ? "compact" : "pretty";
   const sets = orderedSets(flags.set, flags.setString);
-  const merges = (flags.merge ?? []).map((file) => parseJsonDocument(readFileArg(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
+  const merges = (flags.merge ?? []).map((file) => parseJsonDocument(readFileArgument(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
   const edited = sets.length > 0 || merges.length > 0;
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
@@ -97,12 +94,12 @@ export async function resolvePayload(source: string, flags: PayloadFlags, io: Io
 
   if (isBodySource(source, io)) {
     if (flags.data) throw new UsageError("give the body either as the argument or with --data, not both");
-    return source === "-" ? fromRaw(await readStdin(io), "stdin", "stdin") : fromRaw(readFileArg(source, io, "body file"), `body file ${source}`, "file");
+    return source === "-" ? fromRaw(await readStdin(io), "stdin", "stdin") : fromRaw(readFileArgument(source, io, "body file"), `body file ${source}`, "file");
   }
 
   const fixture = findFixture(catalog, source, flags.variant);
   if (flags.data) {
-    const raw = flags.data === "-" ? await readStdin(io) : readFileArg(flags.data, io, "--data file");
+    const raw = flags.data === "-" ? await readStdin(io) : readFileArgument(flags.data, io, "--data file");
     return fromRaw(raw, flags.data === "-" ? "stdin" : `--data file ${flags.data}`, flags.data === "-" ? "stdin" : "file", fixture);
   }
   const built = buildPayload(fixture, {

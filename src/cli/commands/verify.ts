@@ -1,13 +1,11 @@
 // `verify`: does this signature match these exact bytes, and if not, which common mistake made it.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
+import { ExitCode, UsageError } from "../../core/errors.js";
 import { parseCapturedRequest } from "../../core/http-capture.js";
 import { diagnoseSignature } from "../../core/signature-diagnosis.js";
 import { maskSecret } from "../../core/signature.js";
 import type { Io } from "../io.js";
 import { resolveSecret } from "../options.js";
-import { readStdin } from "../payload-input.js";
+import { readFileArgument, readStdin } from "../payload-input.js";
 import { createStyle } from "../style.js";
 
 export interface VerifyOptions {
@@ -18,15 +16,6 @@ export interface VerifyOptions {
   expectedBody?: string;
   json?: boolean;
   color?: boolean;
-}
-
-function readBytes(path: string, io: Io, what: string): Buffer {
-  try {
-    return readFileSync(resolve(io.cwd, path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${what} ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`, { code: ErrorCode.BadInput });
-  }
 }
 
 /**
@@ -46,15 +35,15 @@ export async function run(options: VerifyOptions, io: Io): Promise<number> {
   let signature: string | undefined = options.signature === undefined ? undefined : signatureArgumentToHeader(options.signature);
   if (options.request) {
     if (source !== undefined) throw new UsageError("give either a body file or --request, not both");
-    const captured = parseCapturedRequest(readBytes(options.request, io, "request file"));
+    const captured = parseCapturedRequest(readFileArgument(options.request, io, "request file"));
     body = captured.body;
     signature ??= captured.header("authorization") ?? "";
   } else {
     if (source === undefined) throw new UsageError("missing body", { hint: "give the body file (or - for stdin) with --signature, or a captured request with --request" });
     if (signature === undefined) throw new UsageError("missing --signature", { hint: 'pass the hex, "Signature <hex>" or the whole "Authorization: Signature <hex>" line' });
-    body = source === "-" ? await readStdin(io) : readBytes(source, io, "body file");
+    body = source === "-" ? await readStdin(io) : readFileArgument(source, io, "body file");
   }
-  const expectedBody = options.expectedBody ? readBytes(options.expectedBody, io, "--expected-body file") : undefined;
+  const expectedBody = options.expectedBody ? readFileArgument(options.expectedBody, io, "--expected-body file") : undefined;
   const result = diagnoseSignature({ body, secret, signature: signature ?? "", expectedBody });
 
   if (options.json) {
