@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, cliEnv, runCli } from "../helpers/cli.js";
 import { startHandler } from "../helpers/handlers.js";
+import { startReceiver } from "../../src/server/receiver.js";
 
 const SECRET = "tty-secret-value-9";
 const cleanup: (() => unknown)[] = [];
@@ -57,8 +58,8 @@ describe("pipes and CI", () => {
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 
 describe.runIf(hasTmux)("a real terminal (tmux)", () => {
-  it("a new user runs xsolla-hooks, picks payment, changes the user id, sends it and gets the command line", async () => {
-    const server = await startHandler(SECRET);
+  it("a new user runs xsolla-hooks, picks payment, changes the user id, sends it to the local receiver and gets the command line", async () => {
+    const server = await startReceiver({ secret: SECRET });
     cleanup.push(() => server.close());
     const xdg = mkdtempSync(join(tmpdir(), "xsolla-hooks-tmux-"));
     cleanup.push(() => rmSync(xdg, { recursive: true, force: true }));
@@ -111,6 +112,7 @@ describe.runIf(hasTmux)("a real terminal (tmux)", () => {
     keys("Enter"); // Quit is the default once the command line was shown
     await until("EXIT=0");
     expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]?.answer).toMatchObject({ status: 204, verdict: "accepted" });
     expect(JSON.parse(server.requests[0]?.body.toString() ?? "{}")).toMatchObject({ notification_type: "payment", user: { id: "tmux_player_1" } });
   }, 30_000);
 });
