@@ -26,6 +26,15 @@ const repeat = (count: number, minutes: number): number[] => Array.from({ length
 // Model, not Xsolla's numbers: 12 resends with growing gaps that fit in 12 hours (633 minutes).
 const PAYMENT_MODEL_MINUTES = [1, 2, 5, 10, 15, 30, 30, 60, 60, 120, 120, 180];
 
+/** payment and generic: resent after a 5xx or no answer, on the modelled intervals. */
+const MODELLED_5XX_RETRIES = {
+  delaysMs: PAYMENT_MODEL_MINUTES.map((m) => m * MINUTE),
+  successStatuses: [200, 201, 204],
+  retryOn: "5xx",
+  finalStatuses: [],
+  documented: false,
+} as const satisfies Partial<RetryPolicy>;
+
 export const RETRY_POLICIES: Record<RetryPolicyName, RetryPolicy> = {
   order: {
     name: "order",
@@ -39,24 +48,16 @@ export const RETRY_POLICIES: Record<RetryPolicyName, RetryPolicy> = {
       "Documented by Xsolla: 2 resends 5 min apart, 7 at 15 min, 10 at 60 min; 400/401/402/403/404/409/415/422 are final (with auto-refund on, the user is refunded). Offsets assume each interval counts from the previous attempt.",
   },
   payment: {
+    ...MODELLED_5XX_RETRIES,
     name: "payment",
     title: "payment / refund / partial_refund",
-    delaysMs: PAYMENT_MODEL_MINUTES.map((m) => m * MINUTE),
-    successStatuses: [200, 201, 204],
-    retryOn: "5xx",
-    finalStatuses: [],
-    documented: false,
     basis:
       "Xsolla documents resends after a 5xx or no answer, at most 12, with increasing intervals within 12 h; it does not publish the intervals. The intervals here (1m,2m,5m,10m,15m,30m,30m,1h,1h,2h,2h,3h) are a MODEL: replace them with --schedule.",
   },
   generic: {
+    ...MODELLED_5XX_RETRIES,
     name: "generic",
     title: "other webhooks",
-    delaysMs: PAYMENT_MODEL_MINUTES.map((m) => m * MINUTE),
-    successStatuses: [200, 201, 204],
-    retryOn: "5xx",
-    finalStatuses: [],
-    documented: false,
     basis:
       "Xsolla's older overview says failed webhooks are resent at most 12 times within 12 h; no type-specific schedule is published. The intervals are the same MODEL as for payment.",
   },
