@@ -32,7 +32,7 @@ export async function sendWebhook(options: SendWebhookOptions): Promise<SendWebh
   if (typeof options.body !== "string" && !(options.body instanceof Uint8Array)) throw new TypeError("body must be the raw bytes (Uint8Array) or a string");
   const bytes = typeof options.body === "string" ? Buffer.from(options.body, "utf8") : options.body;
   const { request, signature } = buildWebhookRequest(options.url, bytes, options.secret, options.signature ?? "valid", options.headers ?? {});
-  const policy = options.retry ? (typeof options.retry === "string" ? RETRY_POLICIES[options.retry] : options.retry) : { ...RETRY_POLICIES.none, delaysMs: [] };
+  const policy = options.retry ? (typeof options.retry === "string" ? RETRY_POLICIES[options.retry] : options.retry) : RETRY_POLICIES.none;
   const report = await withTransport(options.transport, (transport) =>
     deliver(request, {
       transport,

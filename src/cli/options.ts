@@ -40,6 +40,15 @@ export function checkUrl(raw: string | undefined): string {
   return url.toString();
 }
 
+/** A listen() failure the user can fix (port taken, bad host, no permission), as a usage error; anything else is rethrown. */
+export function explainBindError(error: unknown, port: number, host: string): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use on ${host}`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new UsageError(`cannot bind to host ${host}`, { code: ErrorCode.BadInput });
+  if (code === "EACCES") throw new UsageError(`no permission to listen on port ${port}`, { code: ErrorCode.BadInput });
+  throw error;
+}
+
 export function parseInteger(value: string | undefined, flag: string, range: { min: number; max: number }): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < range.min || Number(value) > range.max) {

@@ -4,7 +4,7 @@ import { randomInt } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ErrorCode, UsageError } from "../core/errors.js";
-import { findFixture } from "../core/fixtures/catalog.js";
+import { defaultFixtureOf, findFixture } from "../core/fixtures/catalog.js";
 import { parseJsonDocument, type Json } from "../core/fixtures/overrides.js";
 import { applyEdits, buildPayload, serializeBody, type BodyFormat } from "../core/fixtures/payload.js";
 import type { Fixture } from "../core/fixtures/types.js";
@@ -71,7 +71,7 @@ export async function identifyBody(bytes: Buffer, flags: Pick<PayloadFlags, "fix
   }
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
-  return { type, fixture: type ? catalog.find((f) => f.id === type) : undefined };
+  return { type, fixture: type ? defaultFixtureOf(catalog, type) : undefined };
 }
 
 export async function resolvePayload(source: string, flags: PayloadFlags, io: Io, options: { keepIdsByDefault?: boolean; now?: number } = {}): Promise<ResolvedPayload> {
@@ -87,7 +87,7 @@ export async function resolvePayload(source: string, flags: PayloadFlags, io: Io
     const body = parseJsonDocument(raw.toString("utf8"), what);
     const final = edited ? applyEdits(body, { merges, sets }) : body;
     const type = typeOf(final) ?? fixture?.meta.type;
-    const known = fixture ?? (type ? catalog.find((f) => f.meta.type === type && f.id === type) : undefined);
+    const known = fixture ?? (type ? defaultFixtureOf(catalog, type) : undefined);
     // Unedited bodies go out exactly as given: their bytes may be what a real handler choked on.
     return { type, fixture: known, bytes: edited ? serializeBody(final, format) : raw, fresh: {}, origin };
   };

@@ -6,6 +6,7 @@ import { bodyExcerpt, networkError, type EventApiAuth } from "./client.js";
 import { EventApiError } from "./errors.js";
 import { EventSchema, formatIssuePath, type XsollaEvent } from "./schema.js";
 import { z } from "zod";
+import { readCappedBody } from "../adapters/http-read.js";
 
 export interface AdminCallOptions {
   /** The mock's base URL, e.g. http://127.0.0.1:8787 */
@@ -51,18 +52,10 @@ async function call(method: "GET" | "POST", options: AdminCallOptions, body?: st
       signal,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > ADMIN_LIMIT) {
-        response.body.destroy();
-        throw new EventApiError("bad-response", `${what}: the answer is over 16 MiB`, { status: response.statusCode });
-      }
-      chunks.push(chunk as Buffer);
-    }
+    const read = await readCappedBody(response.body, ADMIN_LIMIT);
+    if (read.truncated) throw new EventApiError("bad-response", `${what}: the answer is over 16 MiB`, { status: response.statusCode });
     status = response.statusCode;
-    raw = Buffer.concat(chunks);
+    raw = read.body;
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     if (error instanceof EventApiError) throw error;

@@ -10,6 +10,8 @@ import { findFixture } from "../../core/fixtures/catalog.js";
 import type { Fixture } from "../../core/fixtures/types.js";
 import { loadBuiltinFixtures } from "../../adapters/fixtures-fs.js";
 import { startReceiver } from "../../server/receiver.js";
+import { withTransport } from "../../adapters/transport-scope.js";
+import type { Transport } from "../../core/delivery/types.js";
 import { deliverOnce, judgeDelivery } from "../delivery-view.js";
 import type { Io } from "../io.js";
 import { createStyle, table } from "../style.js";
@@ -45,13 +47,11 @@ export function demoCases(fixtures: readonly Fixture[]): DemoCase[] {
 export async function run(options: DemoOptions, io: Io): Promise<number> {
   const fixtures = loadBuiltinFixtures();
   const receiver = await startReceiver({ secret: DEMO_SECRET });
-  const { createHttpTransport } = await import("../../adapters/http-transport.js");
-  const transport = createHttpTransport();
   const style = await createStyle(io, options.color);
   if (!options.json) io.stdout.write(`Reference receiver on ${receiver.url} (the same handler as \`xsolla-hooks listen\`)\n\n`);
 
-  const results = [];
-  try {
+  const deliverEach = async (transport: Transport) => {
+    const results = [];
     for (const demo of demoCases(fixtures)) {
       if (io.signal.aborted) break;
       const payload = buildPayload(demo.fixture, { sets: demo.sets, context: { now: Date.now(), rand: () => randomInt(0, 1_000_000) / 1_000_000 } });
@@ -62,8 +62,12 @@ export async function run(options: DemoOptions, io: Io): Promise<number> {
       const answer = receiver.requests[receiver.requests.length - 1]?.answer;
       results.push({ demo, verdict, attempt, answer, report });
     }
+    return results;
+  };
+  let results: Awaited<ReturnType<typeof deliverEach>>;
+  try {
+    results = await withTransport(undefined, deliverEach);
   } finally {
-    await transport.close();
     await receiver.close();
   }
 

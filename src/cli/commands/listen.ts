@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../../adapters/atomic-write.js";
 import { maskSecret } from "../../core/signature.js";
 import { startReceiver, type ReceivedRequest, type RunningReceiver } from "../../server/receiver.js";
 import type { Io } from "../io.js";
-import { parseInteger, resolveSecret } from "../options.js";
+import { explainBindError, parseInteger, resolveSecret } from "../options.js";
 import { createStyle, type Style } from "../style.js";
 
 export interface ListenOptions {
@@ -105,11 +105,7 @@ export async function run(options: ListenOptions, io: Io): Promise<number> {
       },
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use on ${options.host}`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new UsageError(`cannot bind to host ${options.host}`, { code: ErrorCode.BadInput });
-    if (code === "EACCES") throw new UsageError(`no permission to listen on port ${port}`, { code: ErrorCode.BadInput });
-    throw error;
+    explainBindError(error, port, options.host ?? "127.0.0.1");
   }
 
   const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}; Ctrl-C to stop)\n`;

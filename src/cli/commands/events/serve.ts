@@ -1,7 +1,7 @@
 // `events serve`: a local Event API with Xsolla's routes and shapes, plus fault switches.
-import { ErrorCode, ExitCode, UsageError } from "../../../core/errors.js";
+import { ExitCode, UsageError } from "../../../core/errors.js";
 import type { Io } from "../../io.js";
-import { parseInteger } from "../../options.js";
+import { explainBindError, parseInteger } from "../../options.js";
 
 export interface EventsServeOptions {
   port?: string;
@@ -52,9 +52,7 @@ export async function run(options: EventsServeOptions, io: Io): Promise<number> 
       },
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
-    throw error;
+    explainBindError(error, port, options.host ?? "127.0.0.1");
   }
   (options.json ? io.stderr : io.stdout).write(
     `Event API mock on ${api.url} (GET /events, POST /events/{id}/processed; add events with: xsolla-hooks events enqueue payment --base-url ${api.url}; Ctrl-C to stop)\n`,
