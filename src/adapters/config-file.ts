@@ -1,8 +1,10 @@
 // Finding and reading xsolla-hooks.config.json: from the working directory upward, or --config.
+// The schema (zod) is loaded only when there is a file to check, so commands stay fast without one.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ErrorCode, UsageError } from "../core/errors.js";
-import { CONFIG_FILE_NAME, parseConfigFile, type ConfigFile } from "../core/config.js";
+import type { ConfigFile } from "../core/config.js";
+import { CONFIG_FILE_NAME } from "../core/settings.js";
 
 export function findConfigFile(cwd: string): string | undefined {
   let dir = resolve(cwd);
@@ -15,7 +17,7 @@ export function findConfigFile(cwd: string): string | undefined {
   }
 }
 
-export function readConfigFile(path: string): ConfigFile {
+export async function readConfigFile(path: string): Promise<ConfigFile> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -29,5 +31,6 @@ export function readConfigFile(path: string): ConfigFile {
   } catch (error) {
     throw new UsageError(`config ${path} is not valid JSON: ${(error as Error).message}`, { code: ErrorCode.BadInput });
   }
+  const { parseConfigFile } = await import("../core/config.js");
   return parseConfigFile(value, path);
 }

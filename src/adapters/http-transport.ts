@@ -3,7 +3,7 @@
 import { Agent, request } from "undici";
 import { flattenHeaders, readCappedBody } from "./http-read.js";
 import { classifyTransportError, describeTransportError, TRANSPORT_FAILURE_TEXT } from "../core/delivery/transport-errors.js";
-import type { HttpFailure, HttpResult, OutgoingRequest, Transport } from "../core/delivery/types.js";
+import type { NoReply, SendResult, OutgoingRequest, Transport } from "../core/delivery/types.js";
 
 export const DEFAULT_RESPONSE_LIMIT = 1024 * 1024;
 
@@ -16,7 +16,7 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
   // One agent per transport, closed by the command, so no socket outlives the run.
   const agent = new Agent({ connect: { rejectUnauthorized: true }, keepAliveTimeout: 4_000 });
   return {
-    async send(req: OutgoingRequest, { timeoutMs, signal }): Promise<HttpResult> {
+    async send(req: OutgoingRequest, { timeoutMs, signal }): Promise<SendResult> {
       const started = performance.now();
       const timeout = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -32,13 +32,13 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
         });
         const { body, truncated } = await readCappedBody(response.body, limit);
         const headers = flattenHeaders(response.headers);
-        return { kind: "response", status: response.statusCode, headers, body, truncated, durationMs: performance.now() - started };
+        return { kind: "reply", status: response.statusCode, headers, body, truncated, durationMs: performance.now() - started };
       } catch (error) {
         const durationMs = performance.now() - started;
         if (signal?.aborted) throw signal.reason;
         const kind = timeout.aborted ? "timeout" : classifyTransportError(error);
         const detail = kind === "timeout" ? `no answer within ${timeoutMs} ms` : describeTransportError(error);
-        const failure: HttpFailure = { kind: "failure", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs };
+        const failure: NoReply = { kind: "no-reply", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs };
         return failure;
       }
     },

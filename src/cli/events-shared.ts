@@ -7,10 +7,10 @@ import type { XsollaEvent } from "../events-api/schema.js";
 import type { Io } from "./io.js";
 
 export interface EventAuthFlags {
-  jwt?: string;
-  token?: string;
-  projectId?: string;
-  baseUrl?: string;
+  jwt: string | undefined;
+  token: string | undefined;
+  projectId: string | undefined;
+  baseUrl: string | undefined;
 }
 
 export interface EventConnection {

@@ -1,53 +1,12 @@
-// Flag values → checked values. Plain checks rather than zod: these run on every start-up and zod
-// costs ~80 ms to import on Node 20.
+// Flag values → checked values, and the option groups several commands share. Plain checks rather
+// than zod: these run on every start-up and zod costs ~80 ms to import on Node 20.
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import { parseSetArgument, type SetOverride } from "../core/fixtures/overrides.js";
+import { resolveTarget, type Target, type TargetFlags, type TargetFile } from "../core/settings.js";
+import { collect, str, strings, type RawInput } from "./command.js";
 import type { Io } from "./io.js";
-
-export interface OrderedSet {
-  arg: string;
-  forceString: boolean;
-  order: number;
-}
-
-export function orderedSets(sets: readonly OrderedSet[] | undefined, setStrings: readonly OrderedSet[] | undefined): SetOverride[] {
-  return [...(sets ?? []), ...(setStrings ?? [])].sort((a, b) => a.order - b.order).map((s) => parseSetArgument(s.arg, s.forceString));
-}
-
-export function resolveSecret(flag: string | undefined, io: Io): string {
-  const secret = flag ?? io.env.XSOLLA_WEBHOOK_SECRET;
-  if (secret === undefined || secret === "") {
-    throw new UsageError("missing webhook secret", { code: ErrorCode.MissingSecret, hint: "pass --secret or set XSOLLA_WEBHOOK_SECRET" });
-  }
-  return secret;
-}
-
-export function resolveUrl(flag: string | undefined, io: Io): string {
-  return checkUrl(flag ?? io.env.XSOLLA_WEBHOOK_URL);
-}
-
-export function checkUrl(raw: string | undefined): string {
-  if (raw === undefined || raw === "") throw new UsageError("missing handler URL", { hint: "pass --url or set XSOLLA_WEBHOOK_URL" });
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`invalid URL "${raw}"`, { hint: "e.g. http://localhost:3000/webhook" });
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`invalid URL "${raw}": only http:// and https:// are supported`);
-  }
-  return url.toString();
-}
-
-/** A listen() failure the user can fix (port taken, bad host, no permission), as a usage error; anything else is rethrown. */
-export function explainBindError(error: unknown, port: number, host: string): never {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use on ${host}`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new UsageError(`cannot bind to host ${host}`, { code: ErrorCode.BadInput });
-  if (code === "EACCES") throw new UsageError(`no permission to listen on port ${port}`, { code: ErrorCode.BadInput });
-  throw error;
-}
 
 export function parseInteger(value: string | undefined, flag: string, range: { min: number; max: number }): number | undefined {
   if (value === undefined) return undefined;
@@ -67,4 +26,80 @@ export function parseHeaders(values: readonly string[] | undefined): Record<stri
     headers[name.toLowerCase()] = value.slice(colon + 1).trim();
   }
   return headers;
+}
+
+/** A comma-separated list flag; undefined when not given. */
+export function parseList(value: string | undefined): string[] | undefined {
+  return value?.split(",").map((t) => t.trim()).filter(Boolean);
+}
+
+/** A listen() failure the user can fix (port taken, bad host, no permission), as a usage error; anything else is rethrown. */
+export function explainBindError(error: unknown, port: number, host: string): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use on ${host}`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new UsageError(`cannot bind to host ${host}`, { code: ErrorCode.BadInput });
+  if (code === "EACCES") throw new UsageError(`no permission to listen on port ${port}`, { code: ErrorCode.BadInput });
+  throw error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where a webhook goes: flags, then the one resolver (flags > environment > config file > defaults).
+
+/** Reads the config file (named, or found from the working directory upward) and resolves the target. */
+export async function loadTarget(io: Io, flags: TargetFlags, configFlag?: string): Promise<{ target: Target; configPath: string | undefined }> {
+  const { findConfigFile, readConfigFile } = await import("../adapters/config-file.js");
+  const configPath = configFlag ? resolve(io.cwd, configFlag) : findConfigFile(io.cwd);
+  const file: TargetFile | undefined = configPath ? await readConfigFile(configPath) : undefined;
+  return { target: resolveTarget({ flags, env: io.env, file }), configPath };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The body options of show, sign, send and events enqueue.
+
+export type BodyFormat = "pretty" | "compact";
+
+export interface PayloadFlags {
+  variant?: string | undefined;
+  /** --set and --set-string in command-line order (the last one wins). */
+  sets: SetOverride[];
+  data?: string | undefined;
+  merges: string[];
+  keepIds?: boolean | undefined;
+  bodyFormat: BodyFormat;
+  fixturesDir?: string | undefined;
+}
+
+interface OrderedSet {
+  arg: string;
+  forceString: boolean;
+  order: number;
+}
+
+// One counter for both flags, so --set and --set-string keep their relative order.
+let setSequence = 0;
+const collectSet = (forceString: boolean) => (value: string, previous: OrderedSet[] | undefined) => [...(previous ?? []), { arg: value, forceString, order: setSequence++ }];
+
+export function declarePayloadOptions(command: Command): Command {
+  return command
+    .option("--variant <name>", "fixture variant, e.g. separate for order_paid / order_canceled")
+    .option("--set <path=value>", "set a field (dot path, array indexes: items.0.sku); value parsed as JSON if it parses (repeatable)", collectSet(false))
+    .option("--set-string <path=value>", "set a field to a string, never parsed as JSON (repeatable)", collectSet(true))
+    .option("--data <file|->", "use this JSON body instead of the fixture's (sent byte for byte unless edited)")
+    .option("--merge <file>", "deep-merge a JSON document into the body (repeatable)", collect)
+    .option("--keep-ids", "keep the fixture's ids and dates instead of fresh ones")
+    .addOption(new Option("--body-format <style>", "whitespace of a fixture body").choices(["pretty", "compact"]).default("pretty"))
+    .option("--fixtures-dir <dir>", "also load fixtures from this directory (env XSOLLA_HOOKS_FIXTURES_DIR)");
+}
+
+export function parsePayloadFlags(opts: RawInput["opts"]): PayloadFlags {
+  const ordered = [...((opts.set as OrderedSet[] | undefined) ?? []), ...((opts.setString as OrderedSet[] | undefined) ?? [])].sort((a, b) => a.order - b.order);
+  return {
+    variant: str(opts.variant),
+    sets: ordered.map((s) => parseSetArgument(s.arg, s.forceString)),
+    data: str(opts.data),
+    merges: strings(opts.merge) ?? [],
+    keepIds: opts.keepIds === true ? true : undefined,
+    bodyFormat: opts.bodyFormat === "compact" ? "compact" : "pretty",
+    fixturesDir: str(opts.fixturesDir),
+  };
 }

@@ -10,18 +10,9 @@ import { applyEdits, buildPayload, serializeBody, type BodyFormat } from "../cor
 import type { Fixture } from "../core/fixtures/types.js";
 import { loadFixtures } from "../adapters/fixtures-fs.js";
 import type { Io } from "./io.js";
-import { orderedSets, type OrderedSet } from "./options.js";
+import type { PayloadFlags } from "./options.js";
 
-export interface PayloadFlags {
-  variant?: string;
-  set?: OrderedSet[];
-  setString?: OrderedSet[];
-  data?: string;
-  merge?: string[];
-  keepIds?: boolean;
-  bodyFormat?: string;
-  fixturesDir?: string;
-}
+export type { PayloadFlags };
 
 export interface ResolvedPayload {
   /** notification_type of the body, when it has one. */
@@ -75,14 +66,14 @@ export async function identifyBody(bytes: Buffer, flags: Pick<PayloadFlags, "fix
 }
 
 export async function resolvePayload(source: string, flags: PayloadFlags, io: Io, options: { keepIdsByDefault?: boolean; now?: number } = {}): Promise<ResolvedPayload> {
-  const format: BodyFormat = flags.bodyFormat === "compact" ? "compact" : "pretty";
-  const sets = orderedSets(flags.set, flags.setString);
-  const merges = (flags.merge ?? []).map((file) => parseJsonDocument(readFileArgument(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
+  const format: BodyFormat = flags.bodyFormat;
+  const sets = flags.sets;
+  const merges = flags.merges.map((file) => parseJsonDocument(readFileArgument(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
   const edited = sets.length > 0 || merges.length > 0;
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
 
-  const fromRaw = async (raw: Buffer, what: string, origin: ResolvedPayload["origin"], fixture?: Fixture): Promise<ResolvedPayload> => {
+  const fromRaw = (raw: Buffer, what: string, origin: ResolvedPayload["origin"], fixture?: Fixture): ResolvedPayload => {
     if (raw.length === 0) throw new UsageError(`${what} is empty`, { code: ErrorCode.BadInput });
     const body = parseJsonDocument(raw.toString("utf8"), what);
     const final = edited ? applyEdits(body, { merges, sets }) : body;

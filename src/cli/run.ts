@@ -1,41 +1,51 @@
-// runCli(argv, io) → exit code. Parses, dispatches, and turns every error into one line on stderr.
+// runCli(argv, io) → exit code. Parses, dispatches, and turns every error into one line on stderr:
+// the only place errors are rendered.
 import { CommanderError } from "commander";
 import { ExitCode, XsollaHooksError } from "../core/errors.js";
+import { errorLine } from "./render/error.js";
+import type { RawInput } from "./command.js";
 import type { Io } from "./io.js";
-import { createProgram } from "./program.js";
+import { createProgram, type Dispatch } from "./program.js";
 
-function isDebug(argv: readonly string[], io: Io): boolean {
-  return argv.includes("--debug") || io.env.XSOLLA_HOOKS_DEBUG === "1";
+export interface RenderContext {
+  /** --json was given: stdout carries one JSON document, errors included. */
+  json: boolean;
+  /** --debug or XSOLLA_HOOKS_DEBUG=1: stack traces too. */
+  debug: boolean;
 }
 
-export function renderError(error: unknown, io: Io, argv: readonly string[]): number {
-  const debug = isDebug(argv, io);
+export function renderError(error: unknown, io: Io, context: RenderContext): number {
   if (io.signal.aborted && !(error instanceof XsollaHooksError)) {
     io.stderr.write("interrupted\n");
     return ExitCode.Interrupted;
   }
   if (error instanceof XsollaHooksError) {
-    const hint = error.hint ? ` (${error.hint})` : "";
-    io.stderr.write(`error: ${error.message}${hint}\n`);
-    if (argv.includes("--json")) io.stdout.write(`${JSON.stringify({ ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null } })}\n`);
-    if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+    io.stderr.write(`${errorLine(error)}\n`);
+    if (context.json) {
+      const document = error.jsonReport ?? { ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null } };
+      io.stdout.write(`${JSON.stringify(document)}\n`);
+    }
+    if (context.debug && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`internal error: ${message} (this is a bug in xsolla-hooks; ${debug ? "stack below" : "run with --debug for the stack trace"})\n`);
-  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  io.stderr.write(`internal error: ${message} (this is a bug in xsolla-hooks; ${context.debug ? "stack below" : "run with --debug for the stack trace"})\n`);
+  if (context.debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return ExitCode.Internal;
 }
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let result: number = ExitCode.Ok;
-  const program = createProgram(io, (code) => {
-    result = code;
-  });
+  let raw: RawInput | undefined;
+  const dispatch: Dispatch = async (module, input) => {
+    raw = input;
+    result = await module.run(module.parse(input), io);
+  };
   try {
+    const program = await createProgram({ stdout: (text) => io.stdout.write(text), stderr: (text) => io.stderr.write(text) }, dispatch, { argv });
     if (argv.length === 0) {
       // A person at a terminal gets the wizard; CI and pipes get help and are never prompted.
-      if (io.stdin.isTTY && io.stdout.isTTY) return await (await import("./commands/interactive.js")).run({}, io);
+      if (io.stdin.isTTY && io.stdout.isTTY) return await (await import("./commands/interactive.js")).command.run({}, io);
       io.stdout.write(program.helpInformation());
       return ExitCode.Ok;
     }
@@ -46,6 +56,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       // Help and --version end in a CommanderError too, with exit code 0.
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
-    return renderError(error, io, argv);
+    const opts = raw?.opts ?? {};
+    return renderError(error, io, { json: opts.json === true, debug: opts.debug === true || io.env.XSOLLA_HOOKS_DEBUG === "1" });
   }
 }

@@ -2,15 +2,9 @@
 // only when colour is actually on.
 import type { Io } from "./io.js";
 
-export interface Style {
-  ok(text: string): string;
-  bad(text: string): string;
-  warn(text: string): string;
-  dim(text: string): string;
-  bold(text: string): string;
-}
+import { plainStyle, type Style } from "../core/text-style.js";
 
-const plain: Style = { ok: (t) => t, bad: (t) => t, warn: (t) => t, dim: (t) => t, bold: (t) => t };
+export type { Style };
 
 export function colorLevel(io: Io, colorFlag: boolean | undefined, stream: "stdout" | "stderr" = "stdout"): 0 | 1 | 2 | 3 {
   if (colorFlag === false) return 0;
@@ -27,7 +21,7 @@ export function colorLevel(io: Io, colorFlag: boolean | undefined, stream: "stdo
 
 export async function createStyle(io: Io, colorFlag: boolean | undefined, stream: "stdout" | "stderr" = "stdout"): Promise<Style> {
   const level = colorLevel(io, colorFlag, stream);
-  if (level === 0) return plain;
+  if (level === 0) return plainStyle;
   const { Chalk } = await import("chalk");
   const chalk = new Chalk({ level });
   return { ok: (t) => chalk.green(t), bad: (t) => chalk.red(t), warn: (t) => chalk.yellow(t), dim: (t) => chalk.dim(t), bold: (t) => chalk.bold(t) };

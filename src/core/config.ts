@@ -2,12 +2,13 @@
 // flags > environment > file > defaults. zod is loaded only by the commands that read a config.
 import { z } from "zod";
 import { ErrorCode, UsageError } from "./errors.js";
-import type { Json, SetOverride } from "./fixtures/overrides.js";
+import type { SetOverride } from "./fixtures/overrides.js";
 import { parseStatusList } from "./expectation.js";
 import { REPORTERS, type ReporterName } from "./contract/reporters.js";
 import { DEFAULT_BUDGET_MS } from "./contract/plan.js";
+import { resolveTarget } from "./settings.js";
 
-export const CONFIG_FILE_NAME = "xsolla-hooks.config.json";
+export { CONFIG_FILE_NAME } from "./settings.js";
 
 const statusList = z.string().refine((text) => {
   try {
@@ -80,26 +81,14 @@ const first = <T>(...values: (T | undefined)[]): T | undefined => values.find((v
 export function resolveContractConfig(input: { flags: ContractFlags; env: Record<string, string | undefined>; file?: ConfigFile | undefined }): ResolvedContractConfig {
   const { flags, env } = input;
   const file = input.file ?? {};
-  const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value);
-
-  let secret = first(flags.secret, nonEmpty(env.XSOLLA_WEBHOOK_SECRET));
-  let secretSource = flags.secret !== undefined ? "--secret" : secret !== undefined ? "XSOLLA_WEBHOOK_SECRET" : "";
-  if (secret === undefined && file.secretEnv) {
-    secret = nonEmpty(env[file.secretEnv]);
-    if (secret === undefined) throw new UsageError(`config names secretEnv ${file.secretEnv}, but that environment variable is not set`, { code: ErrorCode.MissingSecret });
-    secretSource = file.secretEnv;
-  }
-  if (secret === undefined && file.secret) {
-    secret = file.secret;
-    secretSource = "config secret";
-  }
+  const target = resolveTarget({ flags: { url: flags.url, secret: flags.secret, headers: flags.headers, timeoutMs: flags.timeout }, env, file });
 
   const reporter = first(flags.reporter, file.reporter) ?? "pretty";
   if (!(REPORTERS as readonly string[]).includes(reporter)) throw new UsageError(`unknown reporter "${reporter}"`, { hint: `use ${REPORTERS.join(", ")}` });
   const typesFlag = flags.types === undefined ? undefined : flags.types === "all" ? "all" : flags.types.split(",").map((t) => t.trim()).filter(Boolean);
 
   const overrides: Record<string, SetOverride[]> = {};
-  for (const [type, sets] of Object.entries(file.overrides ?? {})) overrides[type] = Object.entries(sets).map(([path, value]) => ({ path, value: value as Json }));
+  for (const [type, sets] of Object.entries(file.overrides ?? {})) overrides[type] = Object.entries(sets).map(([path, value]) => ({ path, value }));
   const users: { valid?: string; unknown?: string } = {};
   const valid = first(flags.validUser, file.users?.valid);
   const unknown = first(flags.unknownUser, file.users?.unknown);
@@ -107,18 +96,18 @@ export function resolveContractConfig(input: { flags: ContractFlags; env: Record
   if (unknown !== undefined) users.unknown = unknown;
 
   return {
-    url: first(flags.url, nonEmpty(env.XSOLLA_WEBHOOK_URL), file.url),
-    secret,
-    secretSource,
+    url: target.url,
+    secret: target.secret,
+    secretSource: target.secretSource,
     types: first<string[] | "all">(typesFlag, file.types),
     strict: first(flags.strict, file.strict) ?? false,
     budgetMs: first(flags.budget, file.budgetMs) ?? DEFAULT_BUDGET_MS,
-    timeoutMs: first(flags.timeout, file.timeoutMs) ?? 10_000,
+    timeoutMs: target.timeoutMs,
     reporter: reporter as ReporterName,
     output: first(flags.output, file.output),
     users,
     overrides,
     expectations: { ...(file.expectations ?? {}) },
-    headers: { ...(file.headers ?? {}), ...(flags.headers ?? {}) },
+    headers: target.headers,
   };
 }

@@ -28,12 +28,15 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ErrorOptions {
   hint?: string | undefined;
   cause?: unknown;
+  /** With --json: the command's own document for stdout (it carries the failure), instead of a bare error object. */
+  jsonReport?: unknown;
 }
 
 export class XsollaHooksError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
+  readonly jsonReport: unknown;
 
   constructor(code: ErrorCode, exitCode: ExitCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +44,7 @@ export class XsollaHooksError extends Error {
     this.code = code;
     this.exitCode = exitCode;
     this.hint = options.hint;
+    this.jsonReport = options.jsonReport;
   }
 }
 

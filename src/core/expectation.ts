@@ -24,9 +24,9 @@ export interface CheckResult {
 }
 
 /** `204`, `4xx`, `200,204`, `2xx,409` → rules. */
-export function parseStatusList(text: string): StatusRule[] {
+export function parseStatusList(text: string, flag = "--expect"): StatusRule[] {
   const items = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new UsageError(`invalid --expect "${text}": give status codes or classes, e.g. 204 or 2xx or 200,204`);
+  if (items.length === 0) throw new UsageError(`invalid ${flag} "${text}": give status codes or classes, e.g. 204 or 2xx or 200,204`);
   return items.map((item) => {
     const cls = /^([1-5])xx$/i.exec(item);
     if (cls) {
@@ -34,7 +34,7 @@ export function parseStatusList(text: string): StatusRule[] {
       return { min: base, max: base + 99, label: `${cls[1]}xx` };
     }
     if (/^[1-5]\d\d$/.test(item)) return { min: Number(item), max: Number(item), label: item };
-    throw new UsageError(`invalid --expect "${text}": "${item}" is not a status code (100-599) or class (2xx)`);
+    throw new UsageError(`invalid ${flag} "${text}": "${item}" is not a status code (100-599) or class (2xx)`);
   });
 }
 

@@ -33,6 +33,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d(?:\.\d)?)$/;
 const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
 // Control characters other than tab cannot be in a header value (Node rejects them too).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 export function serializeCapturedRequest(req: RequestToCapture): Buffer {
@@ -50,6 +51,7 @@ function requestLine(req: RequestToCapture): string {
 }
 
 function headerLine(name: string, value: string): string {
+  // eslint-disable-next-line no-control-regex -- obs-text: bytes above 0xff cannot come from a header
   if (!TOKEN.test(name) || BAD_VALUE_CHAR.test(value) || /[^\x00-\xff]/.test(value)) {
     throw new TypeError(`cannot write header ${JSON.stringify(name)}: names are tokens, values latin1 without line breaks`);
   }

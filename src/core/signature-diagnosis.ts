@@ -16,7 +16,7 @@
 // A header that is malformed *and* carries a wrong digest is diagnosed by its digest; the form problem goes
 // into details.headerProblem.
 import { createHash, createHmac } from "node:crypto";
-import { maskSecret, parseSignatureHeader } from "./signature.js";
+import { maskSecret, parseSignatureHeader, signBody } from "./signature.js";
 
 export const DIAGNOSIS_CODES = [
   "body-reserialized-compact",
@@ -72,9 +72,12 @@ const FIX_HEADER =
 export function diagnoseSignature(input: DiagnoseInput): Diagnosis {
   const body = toBuffer(input.body);
   const secret = typeof input.secret === "string" ? input.secret : "";
-  const expected = sha1(body, secret);
   const read = readSignature(typeof input.signature === "string" ? input.signature : "");
   const received = read.hex === null ? null : read.hex.toLowerCase();
+  if (secret === "") {
+    return { ok: false, diagnosis: "no-match", message: "No secret was given: a signature cannot be checked without the project's webhook secret.", hint: "Pass the project's webhook secret.", expected: "", received };
+  }
+  const expected = sha1(body, secret);
 
   if (read.strict !== null && read.strict === expected) {
     const message = "The signature matches the body and the secret.";
@@ -595,8 +598,9 @@ function latin1(text: string): Buffer {
   return Buffer.from(text, "latin1");
 }
 
+/** Xsolla's scheme, from the one implementation the whole tool signs with. */
 function sha1(body: Buffer, secret: string): string {
-  return hashHex("sha1", body, utf8(secret));
+  return signBody(body, secret);
 }
 
 function hashHex(algorithm: "sha1" | "sha256", first: Uint8Array, second: Uint8Array): string {

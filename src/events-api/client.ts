@@ -157,7 +157,7 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number)
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
-export interface RawAnswer {
+export interface RawReply {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array;
@@ -189,7 +189,7 @@ export function bodyExcerpt(body: Uint8Array, secrets: readonly string[]): strin
 const withExcerpt = (message: string, excerpt: string | undefined) => (excerpt ? `${message}: ${excerpt}` : message);
 
 /** Any non-2xx answer, as the error it means. */
-export function errorForStatus(answer: RawAnswer, context: AnswerContext): EventApiError {
+export function errorForStatus(answer: RawReply, context: AnswerContext): EventApiError {
   const { status } = answer;
   const excerpt = bodyExcerpt(answer.body, secretsOf(context.auth));
   const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], context.nowMs);
@@ -220,7 +220,7 @@ export function errorForStatus(answer: RawAnswer, context: AnswerContext): Event
   return new EventApiError("rejected", withExcerpt(`${context.what}: the request was refused (HTTP ${status})`, excerpt), common);
 }
 
-function authError(answer: RawAnswer, context: AnswerContext, excerpt: string | undefined): EventApiError {
+function authError(answer: RawReply, context: AnswerContext, excerpt: string | undefined): EventApiError {
   const refused = answer.status === 401 ? "unauthorized" : "forbidden";
   if (context.auth.kind === "token") {
     return new EventApiError("auth", `${context.what}: the Event API refused the payment token ${maskToken(context.auth.token)} (HTTP ${answer.status} ${refused})`, {
@@ -250,7 +250,7 @@ function authError(answer: RawAnswer, context: AnswerContext, excerpt: string | 
 }
 
 /** The answer to `GET /events`: the events, or the error it means. */
-export function interpretListAnswer(answer: RawAnswer, context: AnswerContext): XsollaEvent[] | EventApiError {
+export function interpretListAnswer(answer: RawReply, context: AnswerContext): XsollaEvent[] | EventApiError {
   if (answer.status < 200 || answer.status >= 300) return errorForStatus(answer, context);
   const status = answer.status;
   if (answer.truncated) {
@@ -276,7 +276,7 @@ export function interpretListAnswer(answer: RawAnswer, context: AnswerContext): 
 }
 
 /** The answer to `POST /events/{id}/processed`: null when it succeeded (any 2xx; the body is ignored). */
-export function interpretProcessedAnswer(answer: RawAnswer, context: AnswerContext): EventApiError | null {
+export function interpretProcessedAnswer(answer: RawReply, context: AnswerContext): EventApiError | null {
   return answer.status >= 200 && answer.status < 300 ? null : errorForStatus(answer, context);
 }
 
@@ -301,7 +301,7 @@ export function createEventApiClient(options: EventApiClientOptions): EventApiCl
   const dispatcher: Dispatcher = options.dispatcher ?? (ownAgent as Agent);
   const shownBase = config.baseUrl;
 
-  async function send(method: "GET" | "POST", url: URL, context: AnswerContext, signal: AbortSignal | undefined): Promise<RawAnswer> {
+  async function send(method: "GET" | "POST", url: URL, context: AnswerContext, signal: AbortSignal | undefined): Promise<RawReply> {
     const timeout = AbortSignal.timeout(config.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {

@@ -19,7 +19,7 @@ export {
   type EventApiClient,
   type EventApiClientOptions,
   type ListEventsOptions,
-  type RawAnswer,
+  type RawReply,
   type AnswerContext,
 } from "./client.js";
 export {

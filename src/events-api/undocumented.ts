@@ -1,6 +1,7 @@
 // What Xsolla does not document about the Event API, and what this package assumes instead.
-// Source of the facts: /work/shared/xsolla-contract.md §5 (Xsolla's Event API reference shows only
-// the start of its OpenAPI file; the shape comes from xsolla/xsolla-sdk-unity's GetUpdates code).
+// Source of the facts: docs/xsolla-contract.md §5 "Event API", and Xsolla's reference at
+// https://developers.xsolla.com/api/event/events (it shows only the start of its OpenAPI file; the
+// shape comes from xsolla/xsolla-sdk-unity's GetUpdates code).
 // Help text and docs should print these next to anything that depends on them.
 
 export interface UndocumentedBehaviour {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOn, readRequestBody } from "./listen.js";
 import { XSOLLA_NOTIFICATION_TYPES } from "../core/fixtures/known-types.js";
-import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type WebhookAnswer } from "./respond.js";
+import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type ReceiverReply } from "./respond.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -18,7 +18,7 @@ export interface ReceivedRequest {
   rawHeaders: string[];
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
-  answer: WebhookAnswer | { status: number; verdict: "rejected" | "dropped"; reason: string; errorCode?: string; type?: undefined; summary?: undefined; deliveryCount?: undefined };
+  answer: ReceiverReply | { status: number; verdict: "rejected" | "dropped"; reason: string; errorCode?: string; type?: undefined; summary?: undefined; deliveryCount?: undefined };
 }
 
 export interface ReceiverOptions extends Omit<RespondOptions, "knownTypes"> {

@@ -27,7 +27,7 @@ export interface IncomingWebhook {
 
 export type Verdict = "accepted" | "rejected" | "simulated";
 
-export interface WebhookAnswer {
+export interface ReceiverReply {
   status: number;
   headers: Record<string, string>;
   body: string;
@@ -62,7 +62,7 @@ const at = (root: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-function rejection(style: StatusStyle, code: string, message: string, reason: string): WebhookAnswer {
+function rejection(style: StatusStyle, code: string, message: string, reason: string): ReceiverReply {
   const sdkStatus = code === "INVALID_SIGNATURE" ? 401 : 422;
   return {
     status: style === "sdk" ? sdkStatus : 400,
@@ -133,7 +133,7 @@ function claimedType(body: Uint8Array): string | undefined {
   }
 }
 
-export function respondToWebhook(request: IncomingWebhook, options: RespondOptions, state: ReceiverState): WebhookAnswer {
+export function respondToWebhook(request: IncomingWebhook, options: RespondOptions, state: ReceiverState): ReceiverReply {
   const style = options.statusStyle ?? "docs";
   if (request.method !== "POST") {
     return { status: 405, headers: { ...JSON_HEADERS, allow: "POST" }, body: JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Use POST" } }), verdict: "rejected", errorCode: "INVALID_PARAMETER", reason: `method ${request.method}` };

@@ -1,6 +1,6 @@
 // The delivery engine with a virtual clock for time and real loopback HTTP for everything else.
 import { afterEach, describe, expect, it } from "vitest";
-import { deliver } from "../../src/core/delivery/engine.js";
+import { deliver } from "../../src/runners/deliver.js";
 import { createVirtualClock } from "../../src/core/delivery/clocks.js";
 import { attemptOffsetsMs, classifyAttempt, RETRY_POLICIES } from "../../src/core/delivery/policies.js";
 import { formatOffset } from "../../src/core/delivery/report.js";
@@ -97,7 +97,7 @@ describe("deliver against a real handler on a virtual clock", () => {
     const transport = createHttpTransport();
     cleanup.push(() => transport.close());
     const refused = await deliver(buildWebhookRequest(`http://127.0.0.1:${port}/`, body, "k").request, { transport, clock: createVirtualClock(0), policy: RETRY_POLICIES.payment, delaysMs: [1000, 1000], timeoutMs: 2_000 });
-    expect(refused.attempts.map((a) => (a.result.kind === "failure" ? a.result.error.kind : a.result.status))).toEqual(["refused", "refused", "refused"]);
+    expect(refused.attempts.map((a) => (a.result.kind === "no-reply" ? a.result.error.kind : a.result.status))).toEqual(["refused", "refused", "refused"]);
 
     const { server } = await setup((_req, res, index) => {
       if (index === 0) return; // never answers: the client times out
@@ -105,7 +105,7 @@ describe("deliver against a real handler on a virtual clock", () => {
     });
     const slow = await deliver(buildWebhookRequest(server.url, body, "k").request, { transport, clock: createVirtualClock(0), policy: RETRY_POLICIES.order, timeoutMs: 200 });
     expect(slow.outcome).toBe("delivered");
-    expect(slow.attempts[0]?.result.kind === "failure" && slow.attempts[0].result.error.kind).toBe("timeout");
+    expect(slow.attempts[0]?.result.kind === "no-reply" && slow.attempts[0].result.error.kind).toBe("timeout");
     expect(slow.attempts).toHaveLength(2);
   });
 

@@ -31,7 +31,7 @@ describe("fresh values", () => {
   it("keep the original type and digit count", () => {
     const asNumber = generateFresh("transactionId", 87654321, { now: NOW, rand });
     expect(typeof asNumber).toBe("number");
-    expect(String(asNumber)).toHaveLength(8);
+    expect(String(asNumber as number)).toHaveLength(8);
     const asString = generateFresh("invoiceId", "0123456789", { now: NOW, rand });
     expect(asString).toMatch(/^[1-9]\d{9}$/);
     expect(generateFresh("nextMonth", "2023-01-01", { now: NOW, rand })).toBe("2026-12-21");

@@ -104,7 +104,7 @@ describe("xsolla-hooks test against wrong handlers: exactly the right checks fai
     ["rejects duplicates", { rejectDuplicates: true }, ["idempotent-redelivery:order_paid", "idempotent-redelivery:payment"], /answered 204 then 409/],
     ["answers unknown users with 204", { acceptUnknownUsers: true }, ["rejects-unknown-user"], /got 204, expected a 4xx with error.code INVALID_USER/],
   ] as const)("a handler that %s", async (_name, flaws, failing, message) => {
-    const { code, report, failing: actual } = await suite((await handler(flaws as HandlerFlaws)).url);
+    const { code, report, failing: actual } = await suite((await handler(flaws)).url);
     expect(actual).toEqual([...failing].sort());
     expect(code).toBe(1);
     expect(report.checks.find((c) => c.id === failing[0])?.message).toMatch(message);

@@ -58,7 +58,7 @@ describe("routes and shapes", () => {
     const copy = api.events()[0];
     if (copy) copy.data.notification_type = "changed";
     expect(api.events()[0]?.data.notification_type).toBe("payment");
-    expect(() => api.enqueue([] as unknown as object)).toThrow(TypeError);
+    expect(() => api.enqueue([])).toThrow(TypeError);
   });
 
   it("reports each request, credentials masked", async () => {
@@ -97,7 +97,7 @@ describe("admin API", () => {
     const api = await mock();
     expect(await raw(`${api.url}/_admin/events`, { method: "POST", body: "{nope" })).toMatchObject({ status: 400, json: { error: { code: "INVALID_JSON" } } });
     expect(await raw(`${api.url}/_admin/events`, { method: "POST", body: "[1]" })).toMatchObject({ status: 400, json: { error: { code: "INVALID_BODY" } } });
-    await expect(enqueueRemote([] as unknown as object, { baseUrl: api.url })).rejects.toThrow(/JSON object/);
+    await expect(enqueueRemote([], { baseUrl: api.url })).rejects.toThrow(/JSON object/);
   });
 
   it("says when the server is not our mock, or not there", async () => {

@@ -24,6 +24,7 @@ export function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<
   return startLoopback(async (req, res, index) => {
     if (index === 0 && flaws.slowFirstMs) await new Promise((r) => setTimeout(r, flaws.slowFirstMs));
     const answer = (() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test handler pokes at whatever JSON arrives
       let parsed: Record<string, any> | undefined;
       try {
         parsed = JSON.parse(req.body.toString("utf8"));

@@ -4,7 +4,7 @@ import { createReceiverState, respondToWebhook, type RespondOptions } from "../.
 import { startReceiver, type RunningReceiver } from "../../src/server/receiver.js";
 import { XSOLLA_NOTIFICATION_TYPES } from "../../src/core/fixtures/known-types.js";
 import { signBody } from "../../src/core/signature.js";
-import { sendWebhook } from "../../src/send-webhook.js";
+import { sendWebhook } from "../../src/runners/send.js";
 
 const SECRET = "receiver-secret";
 const options: RespondOptions = { secret: SECRET, knownTypes: new Set(XSOLLA_NOTIFICATION_TYPES), unknownUsers: ["banned_1"] };
@@ -71,7 +71,7 @@ describe("startReceiver over a real socket", () => {
     receiver = await startReceiver({ secret: SECRET });
     const body = '{\n    "notification_type": "payment",\n    "user": {"name": "Игрок \\u2713 \\/"}\n}';
     const result = await sendWebhook({ url: receiver.url, secret: SECRET, body });
-    expect(result.attempts[0]?.result).toMatchObject({ kind: "response", status: 204 });
+    expect(result.attempts[0]?.result).toMatchObject({ kind: "reply", status: 204 });
     expect(receiver.requests[0]?.body.toString()).toBe(body);
     expect(receiver.host).toBe("127.0.0.1");
   });
@@ -84,12 +84,12 @@ describe("startReceiver over a real socket", () => {
 
     receiver = await startReceiver({ secret: SECRET, drop: true });
     const dropped = await sendWebhook({ url: receiver.url, secret: SECRET, body: '{"notification_type":"payment"}' });
-    expect(dropped.attempts[0]?.result).toMatchObject({ kind: "failure", error: { kind: "reset" } });
+    expect(dropped.attempts[0]?.result).toMatchObject({ kind: "no-reply", error: { kind: "reset" } });
   });
 
   it("--delay longer than the sender's timeout is a timeout for the sender", async () => {
     receiver = await startReceiver({ secret: SECRET, delayMs: 1_000 });
     const slow = await sendWebhook({ url: receiver.url, secret: SECRET, body: '{"notification_type":"payment"}', timeoutMs: 150 });
-    expect(slow.attempts[0]?.result).toMatchObject({ kind: "failure", error: { kind: "timeout" } });
+    expect(slow.attempts[0]?.result).toMatchObject({ kind: "no-reply", error: { kind: "timeout" } });
   });
 });

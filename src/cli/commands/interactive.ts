@@ -5,10 +5,12 @@ import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
 import { formatCommandLine } from "../../core/command-line.js";
 import { keyFieldsOf, type KeyField } from "../../core/fixtures/key-fields.js";
 import type { Fixture } from "../../core/fixtures/types.js";
+import { checkUrl, DEFAULT_HANDLER_URL, type Target } from "../../core/settings.js";
 import { loadBuiltinFixtures } from "../../adapters/fixtures-fs.js";
 import { loadState, saveState } from "../../adapters/state-file.js";
+import { defineCommand, examples } from "../command.js";
 import type { Io } from "../io.js";
-import { checkUrl } from "../options.js";
+import { loadTarget } from "../options.js";
 
 type Prompts = typeof import("@inquirer/prompts");
 type Action = "send" | "retry" | "test" | "verify" | "events" | "listen";
@@ -36,8 +38,9 @@ interface Invocation {
 
 const isPromptExit = (error: unknown) => error instanceof Error && (error.name === "ExitPromptError" || error.name === "AbortPromptError");
 
-async function askUrl(prompts: Prompts, io: Io, remembered: string | undefined, message = "Handler URL"): Promise<string> {
-  const fallback = remembered ?? io.env.XSOLLA_WEBHOOK_URL ?? "http://localhost:3000/webhook";
+/** The pre-filled URL: the one resolver's answer (flags > environment > config file), then the remembered one, then the default. */
+async function askUrl(prompts: Prompts, target: Target, remembered: string | undefined, message = "Handler URL"): Promise<string> {
+  const fallback = target.url ?? remembered ?? DEFAULT_HANDLER_URL;
   const answer = await prompts.input({
     message,
     default: fallback,
@@ -53,14 +56,14 @@ async function askUrl(prompts: Prompts, io: Io, remembered: string | undefined, 
   return answer || fallback;
 }
 
-async function askSecret(prompts: Prompts, io: Io): Promise<{ env: Record<string, string> }> {
-  const fromEnv = io.env.XSOLLA_WEBHOOK_SECRET;
+async function askSecret(prompts: Prompts, target: Target): Promise<{ env: Record<string, string> }> {
+  const known = target.secret;
   const secret = await prompts.password({
-    message: fromEnv ? "Webhook secret (Enter keeps $XSOLLA_WEBHOOK_SECRET)" : "Webhook secret",
+    message: known ? `Webhook secret (Enter keeps ${target.secretSource === "config secret" ? "the config file's" : `$${target.secretSource}`})` : "Webhook secret",
     mask: "*",
-    validate: (value) => (value !== "" || fromEnv ? true : "the project's webhook secret is required"),
+    validate: (value) => (value !== "" || known ? true : "the project's webhook secret is required"),
   });
-  return { env: { XSOLLA_WEBHOOK_SECRET: secret || (fromEnv as string) } };
+  return { env: { XSOLLA_WEBHOOK_SECRET: secret || (known as string) } };
 }
 
 async function askType(prompts: Prompts, fixtures: readonly Fixture[], remembered: string | undefined): Promise<Fixture> {
@@ -99,26 +102,27 @@ function fieldFlags(fields: NonNullable<Invocation["fields"]>): string[] {
 
 async function buildInvocation(action: Action, prompts: Prompts, io: Io, fixtures: readonly Fixture[], previous?: Invocation): Promise<Invocation> {
   const state = loadState(io.env);
+  const { target } = await loadTarget(io, {});
   const secretFlag = ["--secret", "$XSOLLA_WEBHOOK_SECRET"];
   switch (action) {
     case "send":
     case "retry": {
       const fixture = previous?.type ? (fixtures.find((f) => f.id === previous.type) as Fixture) : await askType(prompts, fixtures, state.lastType);
       const fields = await askFields(prompts, fixture, previous?.fields);
-      const url = previous?.url ?? (await askUrl(prompts, io, state.lastUrl));
-      const { env } = previous ? { env: previous.env } : await askSecret(prompts, io);
+      const url = previous?.url ?? (await askUrl(prompts, target, state.lastUrl));
+      const { env } = previous ? { env: previous.env } : await askSecret(prompts, target);
       const argv = ["send", fixture.id, ...fieldFlags(fields), "--url", url, ...(action === "retry" ? ["--retry"] : [])];
       return { action, argv, env, shownExtra: secretFlag, type: fixture.id, fields, url };
     }
     case "test": {
-      const url = await askUrl(prompts, io, state.lastUrl);
-      const { env } = await askSecret(prompts, io);
+      const url = await askUrl(prompts, target, state.lastUrl);
+      const { env } = await askSecret(prompts, target);
       return { action, argv: ["test", "--url", url], env, shownExtra: secretFlag, url };
     }
     case "verify": {
       const file = await prompts.input({ message: "Body file (the exact bytes the handler received)", validate: (v) => (v.trim() ? true : "a file path is required") });
       const signature = await prompts.input({ message: "Signature (hex, or the Authorization header value)", validate: (v) => (v.trim() ? true : "a signature is required") });
-      const { env } = await askSecret(prompts, io);
+      const { env } = await askSecret(prompts, target);
       return { action, argv: ["verify", file.trim(), "--signature", signature.trim()], env, shownExtra: secretFlag };
     }
     case "events": {
@@ -130,13 +134,22 @@ async function buildInvocation(action: Action, prompts: Prompts, io: Io, fixture
     }
     case "listen": {
       const port = await prompts.input({ message: "Port", default: "3000", validate: (v) => (/^\d+$/.test(v) && Number(v) <= 65_535 ? true : "a port from 0 to 65535") });
-      const { env } = await askSecret(prompts, io);
+      const { env } = await askSecret(prompts, target);
       return { action, argv: ["listen", "--port", port], env, shownExtra: secretFlag };
     }
   }
 }
 
-export async function run(_options: unknown, io: Io): Promise<number> {
+export const command = defineCommand<Record<string, never>>({
+  path: ["interactive"],
+  declare: (command) =>
+    command
+      .addHelpText("after", examples("xsolla-hooks interactive", "xsolla-hooks")),
+  parse: () => ({}),
+  run,
+});
+
+async function run(_options: Record<string, never>, io: Io): Promise<number> {
   if (!io.stdin.isTTY || !io.stdout.isTTY) {
     throw new UsageError("interactive mode needs a terminal", { code: ErrorCode.Usage, hint: "run a command with flags instead, e.g. xsolla-hooks send payment --url URL --secret S; see xsolla-hooks --help" });
   }

@@ -1,15 +1,28 @@
+// `list`: the built-in webhook fixtures (and a --fixtures-dir's), as a table or JSON.
 import { resolve } from "node:path";
 import { ExitCode } from "../../core/errors.js";
-import { loadFixtures } from "../../adapters/fixtures-fs.js";
+import { bool, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../io.js";
 import { table } from "../style.js";
 
 export interface ListOptions {
-  json?: boolean;
-  fixturesDir?: string;
+  json: boolean;
+  fixturesDir: string | undefined;
 }
 
-export async function run(options: ListOptions, io: Io): Promise<number> {
+export const command = defineCommand<ListOptions>({
+  path: ["list"],
+  declare: (command) =>
+    command
+      .option("--json", "print JSON")
+      .option("--fixtures-dir <dir>", "also list fixtures from this directory")
+      .addHelpText("after", examples("xsolla-hooks list", "xsolla-hooks list --json | jq '.[].id'")),
+  parse: ({ opts }) => ({ json: bool(opts.json), fixturesDir: str(opts.fixturesDir) }),
+  run,
+});
+
+async function run(options: ListOptions, io: Io): Promise<number> {
+  const { loadFixtures } = await import("../../adapters/fixtures-fs.js");
   const dir = options.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const fixtures = await loadFixtures(dir ? resolve(io.cwd, dir) : undefined);
   if (options.json) {

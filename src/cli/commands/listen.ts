@@ -1,30 +1,73 @@
+// `listen`: the reference receiver, a handler that verifies, logs and (with --save) keeps every request.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { Option } from "commander";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
 import { captureFileName, serializeCapturedRequest } from "../../core/http-capture.js";
-import { writeFileAtomic } from "../../adapters/atomic-write.js";
+import { requireSecret } from "../../core/settings.js";
 import { maskSecret } from "../../core/signature.js";
-import { startReceiver, type ReceivedRequest, type RunningReceiver } from "../../server/receiver.js";
+import type { Style } from "../../core/text-style.js";
+import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js";
+import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
 import type { Io } from "../io.js";
-import { explainBindError, parseInteger, resolveSecret } from "../options.js";
-import { createStyle, type Style } from "../style.js";
+import { explainBindError, loadTarget, parseInteger } from "../options.js";
+import { createStyle } from "../style.js";
 
 export interface ListenOptions {
-  port?: string;
-  host?: string;
-  secret?: string;
-  unknownUser?: string[];
-  statusStyle?: "docs" | "sdk";
-  status?: string;
-  failFirst?: string;
-  delay?: string;
-  drop?: boolean;
-  bodyLimit?: string;
-  maxRequests?: string;
-  save?: string;
-  json?: boolean;
-  color?: boolean;
+  port: number;
+  host: string;
+  secret: string | undefined;
+  unknownUsers: string[] | undefined;
+  statusStyle: "docs" | "sdk";
+  forceStatus: number | undefined;
+  failFirst: number | undefined;
+  delayMs: number | undefined;
+  drop: boolean;
+  bodyLimit: number;
+  maxRequests: number | undefined;
+  save: string | undefined;
+  json: boolean;
+  color: boolean | undefined;
 }
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export const command = defineCommand<ListenOptions>({
+  path: ["listen"],
+  declare: (command) =>
+    command
+      .option("--port <port>", "port (0 picks a free one) (default: 0)")
+      .option("--host <host>", 'address to bind (default: "127.0.0.1")')
+      .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--unknown-user <id>", "treat this user id as unknown in user_validation (repeatable; ids starting test_xsolla always are)", collect)
+      .addOption(new Option("--status-style <style>", "rejection statuses: docs = 400, sdk = 401/422 like Xsolla's PHP SDK").choices(["docs", "sdk"]).default("docs"))
+      .option("--status <code>", "answer this status to every correctly signed delivery")
+      .option("--fail-first <n>", "answer 500 to the first N correctly signed deliveries")
+      .option("--delay <ms>", "wait this long before answering")
+      .option("--drop", "close the connection without answering correctly signed deliveries")
+      .option("--body-limit <bytes>", `answer 413 to bodies larger than this (default: ${DEFAULT_BODY_LIMIT})`)
+      .option("--max-requests <n>", "stop after N requests (exit 0)")
+      .option("--save <dir>", "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order")
+      .option("--json", "print one JSON line per request")
+      .addHelpText("after", examples("xsolla-hooks listen --port 3000 --secret s3cr3t", "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json", "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42")),
+  parse: ({ opts }) => ({
+    port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0,
+    host: str(opts.host) ?? "127.0.0.1",
+    secret: str(opts.secret),
+    unknownUsers: strings(opts.unknownUser),
+    statusStyle: opts.statusStyle === "sdk" ? "sdk" : "docs",
+    forceStatus: parseInteger(str(opts.status), "--status", { min: 100, max: 599 }),
+    failFirst: parseInteger(str(opts.failFirst), "--fail-first", { min: 0, max: 1_000_000 }),
+    delayMs: parseInteger(str(opts.delay), "--delay", { min: 0, max: 3_600_000 }),
+    drop: bool(opts.drop),
+    bodyLimit: parseInteger(str(opts.bodyLimit), "--body-limit", { min: 1, max: 1024 ** 3 }) ?? DEFAULT_BODY_LIMIT,
+    maxRequests: parseInteger(str(opts.maxRequests), "--max-requests", { min: 1, max: 1_000_000_000 }),
+    save: str(opts.save),
+    json: bool(opts.json),
+    color: opts.color === false ? false : undefined,
+  }),
+  run,
+});
 
 export function requestToJson(request: ReceivedRequest): Record<string, unknown> {
   const { answer } = request;
@@ -55,14 +98,12 @@ function renderRequest(request: ReceivedRequest, style: Style): string {
   return `${time} #${request.number} ${(answer.type ?? "?").padEnd(22)} ${colour(`${status} ${answer.verdict}${code}`)}  ${answer.reason}${summary}${repeat}\n`;
 }
 
-export async function run(options: ListenOptions, io: Io): Promise<number> {
-  const secret = resolveSecret(options.secret, io);
-  const port = parseInteger(options.port, "--port", { min: 0, max: 65_535 }) ?? 0;
-  const forceStatus = parseInteger(options.status, "--status", { min: 100, max: 599 });
-  const failFirst = parseInteger(options.failFirst, "--fail-first", { min: 0, max: 1_000_000 });
-  const delayMs = parseInteger(options.delay, "--delay", { min: 0, max: 3_600_000 });
-  const bodyLimit = parseInteger(options.bodyLimit, "--body-limit", { min: 1, max: 1024 ** 3 });
-  const maxRequests = parseInteger(options.maxRequests, "--max-requests", { min: 1, max: 1_000_000_000 });
+async function run(options: ListenOptions, io: Io): Promise<number> {
+  const { target } = await loadTarget(io, { secret: options.secret });
+  const secret = requireSecret(target);
+  const { port, host, forceStatus, failFirst, delayMs, bodyLimit, maxRequests } = options;
+  const { startReceiver } = await import("../../server/receiver.js");
+  const { writeFileAtomic } = await import("../../adapters/atomic-write.js");
   const style = await createStyle(io, options.color);
   const saveDir = options.save ? resolve(io.cwd, options.save) : undefined;
   if (saveDir) {
@@ -85,9 +126,9 @@ export async function run(options: ListenOptions, io: Io): Promise<number> {
   try {
     receiver = await startReceiver({
       secret,
-      host: options.host,
+      host,
       port,
-      unknownUsers: options.unknownUser,
+      unknownUsers: options.unknownUsers,
       statusStyle: options.statusStyle,
       forceStatus,
       failFirst,
@@ -105,7 +146,7 @@ export async function run(options: ListenOptions, io: Io): Promise<number> {
       },
     });
   } catch (error) {
-    explainBindError(error, port, options.host ?? "127.0.0.1");
+    explainBindError(error, port, host);
   }
 
   const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}; Ctrl-C to stop)\n`;

@@ -1,33 +1,39 @@
-import { ExitCode, UsageError } from "../../core/errors.js";
+// `send`: sign a webhook and POST it to a handler, then check the reply; with --retry, replay
+// Xsolla's resend schedule. Parses and renders; src/runners/send.ts does the work.
+import { ExitCode, UnreachableError, UsageError } from "../../core/errors.js";
+import { describePolicies } from "../../core/delivery/policies.js";
 import { deliveryToJson } from "../../core/delivery/report.js";
-import { buildWebhookRequest, type SignatureMode } from "../../core/delivery/request.js";
+import type { SignatureMode } from "../../core/delivery/request.js";
+import { checkExpectFinal, type RetryRequest } from "../../core/delivery/retry-plan.js";
+import { parseSchedule } from "../../core/duration.js";
 import { describeExpectation, parseStatusList, successExpectation, type Expectation } from "../../core/expectation.js";
 import type { Fixture } from "../../core/fixtures/types.js";
-import { deliverOnce, judgeDelivery, renderAttempt, renderRequestLine } from "../delivery-view.js";
+import { checkUrl, requireSecret, requireUrl } from "../../core/settings.js";
+import { bool, collect, defineCommand, examples, str, type RawInput } from "../command.js";
 import type { Io } from "../io.js";
-import { parseHeaders, parseInteger, resolveSecret, resolveUrl } from "../options.js";
-import { identifyBody, readFileArgument, resolvePayload, type PayloadFlags, type ResolvedPayload } from "../payload-input.js";
-import { parseCapturedRequest } from "../../core/http-capture.js";
-import { replayCapturedRequest } from "../../core/delivery/replay.js";
-import type { OutgoingRequest } from "../../core/delivery/types.js";
+import { declarePayloadOptions, loadTarget, parseHeaders, parseInteger, parsePayloadFlags, type PayloadFlags } from "../options.js";
+import { createProgressLine } from "../progress.js";
+import { renderAttempt, renderRequestLine, renderRetryAttempt, renderRetryCountdown, renderRetryHeader, renderRetrySummary, retryToJson, type SentWebhook } from "../render/delivery.js";
 import { createStyle } from "../style.js";
-import { planRetry, runRetry, type RetryFlags } from "../retry.js";
-import { withTransport } from "../../adapters/transport-scope.js";
 
-export interface SendOptions extends PayloadFlags, RetryFlags {
-  retry?: boolean;
-  request?: string;
-  resign?: boolean;
-  args: [string | undefined];
-  url?: string;
-  secret?: string;
-  expect?: string;
-  badSignature?: boolean;
-  signature?: boolean;
-  header?: string[];
-  timeout?: string;
-  json?: boolean;
-  color?: boolean;
+export interface SendOptions {
+  /** Webhook type, body file or "-"; none with --request. */
+  source: string | undefined;
+  payload: PayloadFlags;
+  url: string | undefined;
+  secret: string | undefined;
+  /** --expect, already checked. */
+  expect: string | undefined;
+  signature: SignatureMode;
+  headers: Record<string, string>;
+  timeoutMs: number | undefined;
+  json: boolean;
+  color: boolean | undefined;
+  /** --request: a capture to re-send as it was. */
+  request: string | undefined;
+  resign: boolean;
+  /** Present with --retry. */
+  retry: RetryRequest | undefined;
 }
 
 /** --expect wins; a deliberately bad signature expects a rejection; else the type's documented success. */
@@ -37,67 +43,170 @@ export function resolveExpectation(flag: string | undefined, mode: SignatureMode
   return successExpectation(fixture?.meta.success ?? { statuses: [200, 201, 204], responseBody: null });
 }
 
-type Input = { payload: Pick<ResolvedPayload, "type" | "fixture" | "bytes" | "fresh">; request: OutgoingRequest; signature: string | null };
-
-async function fixtureInput(options: SendOptions, io: Io, url: string, mode: SignatureMode, extraHeaders: Record<string, string>): Promise<Input> {
-  const secret = resolveSecret(options.secret, io);
-  const source = options.args[0];
-  if (source === undefined) throw new UsageError("missing webhook type", { hint: "e.g. xsolla-hooks send payment --url URL --secret S, or --request FILE to replay a capture" });
-  const payload = await resolvePayload(source, options, io);
-  return { payload, ...buildWebhookRequest(url, payload.bytes, secret, mode, extraHeaders) };
+function parseRetry(opts: RawInput["opts"]): RetryRequest | undefined {
+  const given = ["schedule", "maxAttempts", "policy", "speed", "realtime", "expectAttempts", "expectFinal"].filter((key) => opts[key] !== undefined);
+  if (opts.retry !== true) {
+    if (given.length) throw new UsageError("--schedule, --max-attempts, --policy, --speed, --realtime, --expect-attempts and --expect-final go with --retry");
+    return undefined;
+  }
+  if (opts.expect !== undefined) throw new UsageError("--expect does not go with --retry", { hint: "use --expect-attempts N or --expect-final <code|class>" });
+  const speedText = str(opts.speed);
+  const speed = speedText === undefined ? undefined : Number(speedText);
+  if (speed !== undefined && !(speed > 0 && speed <= 1e9)) throw new UsageError(`invalid --speed "${speedText}": expected a number above 0, e.g. 60 to wait 1 s per simulated minute`);
+  const schedule = str(opts.schedule);
+  const expectFinal = str(opts.expectFinal);
+  return {
+    scheduleMs: schedule === undefined ? undefined : parseSchedule(schedule),
+    maxAttempts: parseInteger(str(opts.maxAttempts), "--max-attempts", { min: 1, max: 1001 }),
+    policy: str(opts.policy),
+    speed,
+    realtime: opts.realtime === true,
+    expectAttempts: parseInteger(str(opts.expectAttempts), "--expect-attempts", { min: 1, max: 1001 }),
+    expectFinal: expectFinal === undefined ? undefined : checkExpectFinal(expectFinal),
+  };
 }
 
-/** --request FILE: the captured bytes and headers as they were; --resign signs them with --secret. */
-async function replayInput(options: SendOptions, io: Io, url: string, mode: SignatureMode, extraHeaders: Record<string, string>): Promise<Input> {
-  if (options.args[0] !== undefined || options.data || options.set || options.setString || options.merge) throw new UsageError("--request replays a captured request as it was: give no type, body or edits with it");
-  if (mode !== "valid") throw new UsageError("--bad-signature and --no-signature do not go with --request", { hint: "use --resign --secret S to sign the capture again" });
-  const captured = parseCapturedRequest(readFileArgument(options.request as string, io, "request file"));
-  const resignWith = options.resign ? resolveSecret(options.secret, io) : undefined;
-  const { request, signature } = replayCapturedRequest(captured, url, resignWith, extraHeaders);
-  const identified = await identifyBody(captured.body, options, io);
-  return { payload: { ...identified, bytes: captured.body, fresh: {} }, request, signature };
-}
-
-export async function run(options: SendOptions, io: Io): Promise<number> {
-  if (options.resign && !options.request) throw new UsageError("--resign goes with --request");
-  // Everything the user typed is checked before anything goes on the network.
-  const url = resolveUrl(options.url, io);
-  const timeoutMs = parseInteger(options.timeout, "--timeout", { min: 1, max: 3_600_000 }) ?? 10_000;
-  const extraHeaders = parseHeaders(options.header);
-  const mode: SignatureMode = options.signature === false ? "none" : options.badSignature ? "wrong-secret" : "valid";
-  const { payload, request, signature } = options.request ? await replayInput(options, io, url, mode, extraHeaders) : await fixtureInput(options, io, url, mode, extraHeaders);
-  const expectation = resolveExpectation(options.expect, mode, payload.fixture);
-  const retryFlags = [options.schedule, options.maxAttempts, options.policy, options.speed, options.realtime, options.expectAttempts, options.expectFinal];
-  if (!options.retry && retryFlags.some((flag) => flag !== undefined)) throw new UsageError("--schedule, --max-attempts, --policy, --speed, --realtime, --expect-attempts and --expect-final go with --retry");
-  if (options.retry && options.expect !== undefined) throw new UsageError("--expect does not go with --retry", { hint: "use --expect-attempts N or --expect-final <code|class>" });
-  const plan = options.retry ? planRetry(options, payload.fixture) : undefined;
-  const sent = { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature };
-
-  if (plan) return withTransport(undefined, (transport) => runRetry(request, transport, plan, { io, json: options.json === true, color: options.color, timeoutMs, sent }));
-  const report = await withTransport(undefined, (transport) => deliverOnce(request, transport, timeoutMs, io.signal));
-  const verdict = judgeDelivery(report, expectation);
-
-  if (options.json) {
-    const document = {
-      type: payload.type ?? null,
-      url,
-      ok: verdict.ok,
-      expected: describeExpectation(expectation),
-      problems: verdict.problems,
-      signature,
-      fresh: payload.fresh,
-      attempts: deliveryToJson(report),
+export const command = defineCommand<SendOptions>({
+  path: ["send"],
+  declare: (command) =>
+    declarePayloadOptions(
+      command
+        .argument("[type|file|-]", "webhook type (see list), a JSON file, or - for stdin (none with --request)")
+        .option("--url <url>", "handler URL (env XSOLLA_WEBHOOK_URL)")
+        .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+        .option("--expect <codes>", "expected status codes or classes, e.g. 204, 2xx, 200,204 (default: the type's documented success)")
+        .option("--bad-signature", "sign with a wrong secret (expects a 4xx INVALID_SIGNATURE unless --expect)")
+        .option("--no-signature", "send no Authorization header (expects a 4xx INVALID_SIGNATURE unless --expect)")
+        .option("--header <K: V>", "extra request header (repeatable)", collect)
+        .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 10000)")
+        .option("--json", "print one JSON object and nothing else on stdout")
+        .option("--request <file>", "re-send a request captured by listen --save, as it was (same bytes, same signature)")
+        .option("--resign", "with --request: sign the captured bytes again with --secret (e.g. production capture to staging)")
+        .option("--retry", "replay Xsolla's resend schedule for the type until a final answer (virtual clock: no real waiting)")
+        .option("--schedule <delays>", "with --retry: replace the delays, e.g. 5m,5m,15m or 2x5m,7x15m,10x1h")
+        .option("--max-attempts <n>", "with --retry: at most N attempts in all")
+        .option("--policy <name>", "with --retry: order, payment, generic, none, or a type whose policy to use")
+        .option("--speed <n>", "with --retry: really wait 1/N of each interval")
+        .option("--realtime", "with --retry: really wait every interval")
+        .option("--expect-attempts <n>", "with --retry: pass only if delivered at exactly attempt N")
+        .option("--expect-final <code|class>", "with --retry: pass only if delivery ended in this final failure (e.g. 400, 4xx, exhausted, no-answer)"),
+    ).addHelpText(
+      "after",
+      () =>
+        examples(
+          "xsolla-hooks send payment --url http://localhost:3000/webhook --secret s3cr3t",
+          "xsolla-hooks send order_paid --variant separate --set user.external_id=42 --url $URL --secret $SECRET",
+          "xsolla-hooks send user_validation --set user.id=test_xsolla_nobody --expect 4xx --url $URL --secret $SECRET",
+          "xsolla-hooks send payment --bad-signature --url $URL --secret $SECRET --json",
+          "xsolla-hooks send order_paid --retry --url $URL --secret $SECRET",
+          "xsolla-hooks send --request captures/000001-20261121T235959.123Z-payment.http --url http://localhost:3000/webhook",
+          "xsolla-hooks send --request prod.http --resign --secret $STAGING_SECRET --url https://staging.example.com/xsolla",
+          "xsolla-hooks send payment --retry --schedule 1m,5m,30m --speed 60 --url $URL --secret $SECRET",
+        ) + `\nRetry policies (--retry):\n${describePolicies()}\n`,
+    ),
+  parse({ opts, args }) {
+    const request = str(opts.request);
+    if (opts.resign === true && request === undefined) throw new UsageError("--resign goes with --request");
+    const timeout = str(opts.timeout);
+    const expect = str(opts.expect);
+    if (expect !== undefined) parseStatusList(expect);
+    const url = str(opts.url);
+    return {
+      source: str(args[0]),
+      payload: parsePayloadFlags(opts),
+      url: url === undefined ? undefined : checkUrl(url),
+      secret: str(opts.secret),
+      expect,
+      signature: opts.signature === false ? "none" : opts.badSignature === true ? "wrong-secret" : "valid",
+      headers: parseHeaders(opts.header as string[] | undefined),
+      timeoutMs: timeout === undefined ? undefined : parseInteger(timeout, "--timeout", { min: 1, max: 3_600_000 }),
+      json: bool(opts.json),
+      color: opts.color === false ? false : undefined,
+      request,
+      resign: opts.resign === true,
+      retry: parseRetry(opts),
     };
+  },
+  run,
+});
+
+async function run(options: SendOptions, io: Io): Promise<number> {
+  const { target } = await loadTarget(io, { url: options.url, secret: options.secret, headers: options.headers, timeoutMs: options.timeoutMs });
+  const url = requireUrl(target);
+  const runner = await import("../../runners/send.js");
+  const input = await import("../payload-input.js");
+
+  let sent: SentWebhook;
+  let fixture: Fixture | undefined;
+  let prepared: Awaited<ReturnType<typeof runner.prepareSigned>>;
+  if (options.request !== undefined) {
+    const { payload } = options;
+    if (options.source !== undefined || payload.data || payload.sets.length || payload.merges.length) throw new UsageError("--request replays a captured request as it was: give no type, body or edits with it");
+    if (options.signature !== "valid") throw new UsageError("--bad-signature and --no-signature do not go with --request", { hint: "use --resign --secret S to sign the capture again" });
+    const { parseCapturedRequest } = await import("../../core/http-capture.js");
+    const captured = parseCapturedRequest(input.readFileArgument(options.request, io, "request file"));
+    prepared = runner.prepareReplay(captured, url, options.resign ? requireSecret(target) : undefined, target.headers);
+    const identified = await input.identifyBody(captured.body, payload, io);
+    fixture = identified.fixture;
+    sent = { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature };
+  } else {
+    const secret = requireSecret(target);
+    if (options.source === undefined) throw new UsageError("missing webhook type", { hint: "e.g. xsolla-hooks send payment --url URL --secret S, or --request FILE to replay a capture" });
+    const payload = await input.resolvePayload(options.source, options.payload, io);
+    prepared = runner.prepareSigned(url, payload.bytes, secret, options.signature, target.headers);
+    fixture = payload.fixture;
+    sent = { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature: prepared.signature };
+  }
+  const context = { timeoutMs: target.timeoutMs, signal: io.signal };
+  const style = await createStyle(io, options.color);
+
+  if (options.retry) {
+    const plan = runner.planSendRetry(options.retry, fixture);
+    // Only real waiting gets a countdown; the virtual clock does not wait.
+    const progress = createProgressLine(io, !options.json && plan.clockMode !== "virtual");
+    if (!options.json) io.stdout.write(renderRetryHeader(sent, plan, style));
+    let outcome: Awaited<ReturnType<typeof runner.sendWithRetry>>;
+    try {
+      outcome = await runner.sendWithRetry(prepared, plan, sent.type, {
+        ...context,
+        onAttempt(record, next) {
+          if (options.json) return;
+          progress.clear();
+          io.stdout.write(renderRetryAttempt(record, next, style));
+          if (next) {
+            const dueAt = Date.now() + next.delayMs / (plan.clockMode === "speed" ? plan.speed : 1);
+            progress.tick(() => renderRetryCountdown(plan, next, dueAt, Date.now()));
+          }
+        },
+      });
+    } finally {
+      progress.clear();
+    }
+    const document = retryToJson(sent, plan, outcome.report, outcome.verdict);
+    if (options.json && !outcome.verdict.unreachable) io.stdout.write(`${JSON.stringify(document)}\n`);
+    if (!options.json) io.stdout.write(renderRetrySummary(outcome.verdict, plan, style));
+    if (outcome.verdict.unreachable) throw new UnreachableError(`could not reach ${url}: no attempt got an answer`, { jsonReport: document });
+    return outcome.verdict.code;
+  }
+
+  const expectation = resolveExpectation(options.expect, options.signature, fixture);
+  const { report, verdict } = await runner.sendOnce(prepared, expectation, context);
+  const document = {
+    type: sent.type ?? null,
+    url,
+    ok: verdict.ok,
+    expected: describeExpectation(expectation),
+    problems: verdict.problems,
+    signature: sent.signature,
+    fresh: sent.fresh,
+    attempts: deliveryToJson(report),
+  };
+  // Nothing answered: one error line (and the document, with --json), as for any other error.
+  if (verdict.unreachable) throw new UnreachableError(`could not reach ${url}: ${verdict.problems.join("; ")}`, { jsonReport: document });
+  if (options.json) {
     io.stdout.write(`${JSON.stringify(document)}\n`);
-  }
-  if (verdict.unreachable) {
-    // Nothing answered: one error line, as for any other error.
-    io.stderr.write(`error: could not reach ${url}: ${verdict.problems.join("; ")}\n`);
-    return ExitCode.Unreachable;
-  }
-  if (!options.json) {
-    const style = await createStyle(io, options.color);
-    io.stdout.write(renderRequestLine({ url, type: payload.type, bytes: payload.bytes.length, signature, fresh: payload.fresh }, style));
+  } else {
+    io.stdout.write(renderRequestLine(sent, style));
     for (const attempt of report.attempts) io.stdout.write(renderAttempt(attempt, style));
     io.stdout.write(verdict.ok ? style.ok(`✓ as expected (${describeExpectation(expectation)})\n`) : style.bad(`✗ ${verdict.problems.join("; ")}\n`));
   }

@@ -1,34 +1,83 @@
-// `xsolla-hooks test`: the contract suite for CI. Config, then the suite, then one report.
+// `xsolla-hooks test`: the contract suite for CI. Config, then the suite (src/runners/suite.ts), then one report.
 import { resolve } from "node:path";
-import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
-import { resolveContractConfig } from "../../core/config.js";
-import { formatCheckLine, formatSummary, toJsonReport, toJunitReport, toPrettyReport, toTapReport } from "../../core/contract/reporters.js";
-import { closestName } from "../../core/fixtures/catalog.js";
-import { findConfigFile, readConfigFile } from "../../adapters/config-file.js";
-import { loadFixtures } from "../../adapters/fixtures-fs.js";
-import { assertWritable, writeFileAtomic } from "../../adapters/atomic-write.js";
-import { runContractSuite, type ContractCheckResult, type ContractSuiteResult } from "../../contract/suite.js";
+import { Option } from "commander";
+import { ErrorCode, ExitCode, InterruptedError, UnreachableError, UsageError } from "../../core/errors.js";
+import { formatCheckLine, formatSummary, REPORTERS, toJsonReport, toJunitReport, toPrettyReport, toTapReport } from "../../core/contract/reporters.js";
+import type { ContractCheckResult, ContractSuiteResult } from "../../core/contract/types.js";
+import { checkUrl, requireSecret } from "../../core/settings.js";
+import { plainStyle, type Style } from "../../core/text-style.js";
+import { collect, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../io.js";
-import { checkUrl, parseHeaders, parseInteger } from "../options.js";
-import { createStyle, type Style } from "../style.js";
+import { parseHeaders, parseInteger } from "../options.js";
 import { createProgressLine } from "../progress.js";
+import { createStyle } from "../style.js";
 
 export interface TestOptions {
-  url?: string;
-  secret?: string;
-  config?: string;
-  types?: string;
-  reporter?: string;
-  output?: string;
-  strict?: boolean;
-  budget?: string;
-  timeout?: string;
-  validUser?: string;
-  unknownUser?: string;
-  header?: string[];
-  fixturesDir?: string;
-  color?: boolean;
+  url: string | undefined;
+  secret: string | undefined;
+  config: string | undefined;
+  types: string | undefined;
+  reporter: string | undefined;
+  output: string | undefined;
+  strict: boolean | undefined;
+  budgetMs: number | undefined;
+  timeoutMs: number | undefined;
+  validUser: string | undefined;
+  unknownUser: string | undefined;
+  headers: Record<string, string> | undefined;
+  fixturesDir: string | undefined;
+  color: boolean | undefined;
 }
+
+export const command = defineCommand<TestOptions>({
+  path: ["test"],
+  declare: (command) =>
+    command
+      .option("--url <url>", "handler URL (env XSOLLA_WEBHOOK_URL)")
+      .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--config <file>", "config file (default: xsolla-hooks.config.json found from here upward)")
+      .option("--types <list>", "webhook types to test, comma-separated, or all (default: user_validation,payment,refund,order_paid,order_canceled)")
+      .addOption(new Option("--reporter <name>", "report format").choices([...REPORTERS]))
+      .option("--output <file>", "write the report to a file (atomically) and print a summary")
+      .option("--strict", "require Xsolla's documented codes exactly (204 success, 400 rejections)")
+      .option("--budget <ms>", "slowest acceptable answer (default 3000, Xsolla's recommendation)")
+      .option("--timeout <ms>", "per-request timeout (default 10000)")
+      .option("--valid-user <id>", "a user id the handler knows (user_validation)")
+      .option("--unknown-user <id>", "a user id the handler must refuse (default test_xsolla_<random>)")
+      .option("--header <K: V>", "extra request header (repeatable)", collect)
+      .option("--fixtures-dir <dir>", "also load fixtures from this directory")
+      .addHelpText(
+        "after",
+        examples(
+          "xsolla-hooks test --url https://staging.example.com/xsolla --secret $XSOLLA_WEBHOOK_SECRET",
+          "xsolla-hooks test --reporter junit --output reports/xsolla.xml",
+          "xsolla-hooks test --types all --strict --reporter json | jq .failed",
+        ) +
+          "\nChecks: accepts-signed:<type>, rejects-bad-signature, rejects-missing-signature, rejects-tampered-body,\n" +
+          "rejects-unknown-user, hashes-raw-body, rejects-malformed-json, idempotent-redelivery:<order_paid|payment>, responds-in-time.\n" +
+          "Exit: 0 all passed, 1 a check failed, 2 usage or config error, 3 handler unreachable.\n",
+      ),
+  parse: ({ opts }) => {
+    const url = str(opts.url);
+    return {
+      url: url === undefined ? undefined : checkUrl(url),
+      secret: str(opts.secret),
+      config: str(opts.config),
+      types: str(opts.types),
+      reporter: str(opts.reporter),
+      output: str(opts.output),
+      strict: opts.strict === true ? true : undefined,
+      budgetMs: parseInteger(str(opts.budget), "--budget", { min: 1, max: 600_000 }),
+      timeoutMs: parseInteger(str(opts.timeout), "--timeout", { min: 1, max: 600_000 }),
+      validUser: str(opts.validUser),
+      unknownUser: str(opts.unknownUser),
+      headers: opts.header ? parseHeaders(opts.header as string[]) : undefined,
+      fixturesDir: str(opts.fixturesDir),
+      color: opts.color === false ? false : undefined,
+    };
+  },
+  run,
+});
 
 function render(result: ContractSuiteResult, reporter: string, style: Style): string {
   switch (reporter) {
@@ -43,28 +92,35 @@ function render(result: ContractSuiteResult, reporter: string, style: Style): st
   }
 }
 
-export async function run(options: TestOptions, io: Io): Promise<number> {
+async function run(options: TestOptions, io: Io): Promise<number> {
+  const { findConfigFile, readConfigFile } = await import("../../adapters/config-file.js");
+  const { resolveContractConfig } = await import("../../core/config.js");
+  const { loadFixtures } = await import("../../adapters/fixtures-fs.js");
+  const { closestName } = await import("../../core/fixtures/catalog.js");
+  const { assertWritable, writeFileAtomic } = await import("../../adapters/atomic-write.js");
+  const { runContractSuite } = await import("../../runners/suite.js");
+
   const configPath = options.config ? resolve(io.cwd, options.config) : findConfigFile(io.cwd);
-  const file = configPath ? readConfigFile(configPath) : undefined;
+  const file = configPath ? await readConfigFile(configPath) : undefined;
   const config = resolveContractConfig({
     flags: {
       url: options.url,
       secret: options.secret,
       types: options.types,
       strict: options.strict,
-      budget: parseInteger(options.budget, "--budget", { min: 1, max: 600_000 }),
-      timeout: parseInteger(options.timeout, "--timeout", { min: 1, max: 600_000 }),
+      budget: options.budgetMs,
+      timeout: options.timeoutMs,
       reporter: options.reporter,
       output: options.output,
       validUser: options.validUser,
       unknownUser: options.unknownUser,
-      headers: options.header ? parseHeaders(options.header) : undefined,
+      headers: options.headers,
     },
     env: io.env,
     file,
   });
   const url = checkUrl(config.url);
-  if (!config.secret) throw new UsageError("missing webhook secret", { code: ErrorCode.MissingSecret, hint: "pass --secret, set XSOLLA_WEBHOOK_SECRET, or name secretEnv in the config" });
+  const secret = requireSecret(config);
   const fixturesDir = options.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const fixtures = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
   const known = [...new Set(fixtures.map((f) => f.meta.type))];
@@ -86,7 +142,7 @@ export async function run(options: TestOptions, io: Io): Promise<number> {
   const progress = createProgressLine(io);
   const result = await runContractSuite({
     url,
-    secret: config.secret,
+    secret,
     ...(config.types ? { types: config.types } : {}),
     strict: config.strict,
     budgetMs: config.budgetMs,
@@ -104,16 +160,10 @@ export async function run(options: TestOptions, io: Io): Promise<number> {
     },
   });
 
-  if (io.signal.aborted) {
-    io.stderr.write(`interrupted after ${result.checks.length} checks\n`);
-    return ExitCode.Interrupted;
-  }
-  if (result.unreachable) {
-    io.stderr.write(`error: could not reach ${url}: ${result.unreachableReason ?? "no answer"}\n`);
-    return ExitCode.Unreachable;
-  }
+  if (io.signal.aborted) throw new InterruptedError(`interrupted after ${result.checks.length} checks`);
+  if (result.unreachable) throw new UnreachableError(`could not reach ${url}: ${result.unreachableReason ?? "no answer"}`);
   if (output) {
-    writeFileAtomic(output, render(result, config.reporter, { ok: (t) => t, bad: (t) => t, warn: (t) => t, dim: (t) => t, bold: (t) => t }));
+    writeFileAtomic(output, render(result, config.reporter, plainStyle));
     io.stdout.write(formatSummary(result, style));
     io.stdout.write(style.dim(`${config.reporter} report written to ${config.output}\n`));
   } else if (live) {

@@ -1,22 +1,55 @@
 // `verify`: does this signature match these exact bytes, and if not, which common mistake made it.
 import { ExitCode, UsageError } from "../../core/errors.js";
 import { parseCapturedRequest } from "../../core/http-capture.js";
-import { diagnoseSignature } from "../../core/signature-diagnosis.js";
+import { requireSecret } from "../../core/settings.js";
 import { maskSecret } from "../../core/signature.js";
+import { bool, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../io.js";
-import { resolveSecret } from "../options.js";
-import { readFileArgument, readStdin } from "../payload-input.js";
+import { loadTarget } from "../options.js";
 import { createStyle } from "../style.js";
 
 export interface VerifyOptions {
-  args: [string | undefined];
-  secret?: string;
-  signature?: string;
-  request?: string;
-  expectedBody?: string;
-  json?: boolean;
-  color?: boolean;
+  /** The body file, "-" for stdin, or none with --request. */
+  source: string | undefined;
+  secret: string | undefined;
+  signature: string | undefined;
+  request: string | undefined;
+  expectedBody: string | undefined;
+  json: boolean;
+  color: boolean | undefined;
 }
+
+export const command = defineCommand<VerifyOptions>({
+  path: ["verify"],
+  declare: (command) =>
+    command
+      .argument("[body-file|-]", "the exact body bytes the handler received (- for stdin)")
+      .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--signature <value>", 'the signature: hex, "Signature <hex>" or "Authorization: Signature <hex>"')
+      .option("--request <file>", "a raw HTTP request as captured by listen --save (body and Authorization taken from it)")
+      .option("--expected-body <file>", "the body as it was sent, to find where it changed in transit")
+      .option("--json", 'print {"ok","diagnosis","message","hint","expected","received","details"}')
+      .addHelpText(
+        "after",
+        examples(
+          "xsolla-hooks verify body.json --secret $XSOLLA_WEBHOOK_SECRET --signature 52eac2713985e212351610d008e7e14fae46f902",
+          "xsolla-hooks verify --request captures/000001-20261121T235959.123Z-payment.http --secret $XSOLLA_WEBHOOK_SECRET",
+          'xsolla-hooks verify received.json --signature "Authorization: Signature 52ea..." --expected-body sent.json --json',
+        ) +
+          "\nDiagnoses: body-reserialized-compact, body-reserialized-pretty, body-keys-sorted, body-escaping, trailing-newline, crlf, bom,\n" +
+          "secret-whitespace, secret-first, hmac-sha1, sha256, uppercase-hex, header-format, no-match. Exit 0 match, 1 mismatch, 2 bad input.\n",
+      ),
+  parse: ({ opts, args }) => ({
+    source: str(args[0]),
+    secret: str(opts.secret),
+    signature: str(opts.signature),
+    request: str(opts.request),
+    expectedBody: str(opts.expectedBody),
+    json: bool(opts.json),
+    color: opts.color === false ? false : undefined,
+  }),
+  run,
+});
 
 /**
  * --signature may be the bare hex, `Signature <hex>` or the whole `Authorization: ...` line: those are
@@ -28,9 +61,12 @@ export function signatureArgumentToHeader(value: string): string {
   return /^[0-9a-fA-F]{40}$/.test(bare) ? `Signature ${bare}` : bare;
 }
 
-export async function run(options: VerifyOptions, io: Io): Promise<number> {
-  const secret = resolveSecret(options.secret, io);
-  const source = options.args[0];
+async function run(options: VerifyOptions, io: Io): Promise<number> {
+  const { target } = await loadTarget(io, { secret: options.secret });
+  const secret = requireSecret(target);
+  const { readFileArgument, readStdin } = await import("../payload-input.js");
+  const { diagnoseSignature } = await import("../../core/signature-diagnosis.js");
+  const source = options.source;
   let body: Buffer;
   let signature: string | undefined = options.signature === undefined ? undefined : signatureArgumentToHeader(options.signature);
   if (options.request) {

@@ -7,6 +7,7 @@ import { findFixture } from "../fixtures/catalog.js";
 import { setAtPath, type Json, type SetOverride } from "../fixtures/overrides.js";
 import type { Fixture } from "../fixtures/types.js";
 import type { SignatureMode } from "../delivery/request.js";
+import type { Reply } from "../delivery/types.js";
 
 export const DEFAULT_CONTRACT_TYPES = ["user_validation", "payment", "refund", "order_paid", "order_canceled"] as const;
 export const IDEMPOTENCY_TYPES = ["order_paid", "payment"] as const;
@@ -30,13 +31,10 @@ export interface PlannedRequest {
   signature: SignatureMode;
 }
 
-export interface Answer {
-  status: number;
-  body: Uint8Array;
-  durationMs: number;
-}
+/** What a check looks at in a handler's reply. */
+export type CheckReply = Pick<Reply, "status" | "headers" | "body" | "durationMs">;
 
-export interface Verdict {
+export interface CheckVerdict {
   ok: boolean;
   message: string;
   /** A passing answer that differs from Xsolla's docs (e.g. 401 instead of 400), for the report. */
@@ -49,7 +47,7 @@ export interface PlannedCheck {
   expected: string;
   requests: PlannedRequest[];
   /** Judges the answers of this check's requests, in order. */
-  judge(answers: readonly Answer[]): Verdict;
+  judge(answers: readonly CheckReply[]): CheckVerdict;
 }
 
 const DOCS_REJECTION_STATUS = 400;
@@ -59,7 +57,7 @@ function statusMatches(status: number, rules: readonly StatusRule[]): boolean {
 }
 
 /** A rejection: a 4xx (exactly 400 when strict) carrying the right Xsolla error code. */
-function judgeRejection(answer: Answer | undefined, code: string, strict: boolean, failureHint: string): Verdict {
+function judgeRejection(answer: CheckReply | undefined, code: string, strict: boolean, failureHint: string): CheckVerdict {
   if (!answer) return { ok: false, message: "no answer" };
   const got = errorCodeOf(answer.body);
   const statusOk = strict ? answer.status === DOCS_REJECTION_STATUS : answer.status >= 400 && answer.status < 500;
@@ -71,7 +69,7 @@ function judgeRejection(answer: Answer | undefined, code: string, strict: boolea
   return { ok: true, message: `rejected with ${answer.status} ${code}`, note };
 }
 
-function judgeSuccess(answer: Answer | undefined, fixture: Fixture, strict: boolean, expected: string | undefined): Verdict {
+function judgeSuccess(answer: CheckReply | undefined, fixture: Fixture, strict: boolean, expected: string | undefined): CheckVerdict {
   if (!answer) return { ok: false, message: "no answer" };
   const rules = expected ? parseStatusList(expected) : strict ? parseStatusList(String(fixture.meta.success.documented)) : fixture.meta.success.statuses.map((s) => ({ min: s, max: s, label: String(s) }));
   const code = errorCodeOf(answer.body);
@@ -220,7 +218,7 @@ function tamper(body: Json): { body: Json; what: string } {
 }
 
 /** Aggregate timing check over every answer of the run. */
-export function judgeTiming(answers: readonly { checkId: string; durationMs: number }[], budgetMs: number): Verdict {
+export function judgeTiming(answers: readonly { checkId: string; durationMs: number }[], budgetMs: number): CheckVerdict {
   const slow = answers.filter((a) => a.durationMs > budgetMs);
   if (slow.length === 0) {
     const worst = Math.max(0, ...answers.map((a) => a.durationMs));

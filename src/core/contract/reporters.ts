@@ -1,5 +1,6 @@
 // Contract suite results as json, JUnit XML, TAP 13 and text for people. Pure string builders.
 import type { ContractSuiteResult } from "./types.js";
+import type { Style } from "../text-style.js";
 
 export const REPORTERS = ["pretty", "json", "junit", "tap"] as const;
 export type ReporterName = (typeof REPORTERS)[number];
@@ -53,14 +54,7 @@ export function toTapReport(result: ContractSuiteResult): string {
   return lines.join("\n");
 }
 
-export interface TextStyle {
-  ok(text: string): string;
-  bad(text: string): string;
-  warn(text: string): string;
-  dim(text: string): string;
-}
-
-export function formatCheckLine(check: ContractSuiteResult["checks"][number], style: TextStyle, width: number): string {
+export function formatCheckLine(check: ContractSuiteResult["checks"][number], style: Style, width: number): string {
   const mark = check.ok ? style.ok("✓") : style.bad("✗");
   const status = check.status === null ? "   " : String(check.status);
   const time = check.durationMs ? `${Math.round(check.durationMs)} ms` : "";
@@ -69,12 +63,12 @@ export function formatCheckLine(check: ContractSuiteResult["checks"][number], st
   return `  ${mark} ${check.id.padEnd(width)} ${status} ${style.dim(time.padStart(7))}  ${detail}`.trimEnd() + "\n";
 }
 
-export function formatSummary(result: ContractSuiteResult, style: TextStyle): string {
+export function formatSummary(result: ContractSuiteResult, style: Style): string {
   const text = `${result.passed} passed, ${result.failed} failed (${(result.durationMs / 1000).toFixed(1)} s)`;
   return `${result.ok ? style.ok(text) : style.bad(text)}\n`;
 }
 
-export function toPrettyReport(result: ContractSuiteResult, style: TextStyle): string {
+export function toPrettyReport(result: ContractSuiteResult, style: Style): string {
   const width = Math.max(...result.checks.map((c) => c.id.length));
   return result.checks.map((c) => formatCheckLine(c, style, width)).join("") + formatSummary(result, style);
 }

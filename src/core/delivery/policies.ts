@@ -1,7 +1,9 @@
 // Xsolla's retry behaviour as data. `documented` says which parts Xsolla publishes and which are
 // our model; the CLI prints that label next to every timeline.
 import { UsageError } from "../errors.js";
+import { formatDuration } from "../duration.js";
 import type { RetryPolicyName } from "../fixtures/types.js";
+import type { PolicyDecision } from "./types.js";
 
 const MINUTE = 60_000;
 
@@ -74,10 +76,9 @@ export const RETRY_POLICIES: Record<RetryPolicyName, RetryPolicy> = {
   },
 };
 
-export type AttemptVerdict = "success" | "retry" | "final";
 
 /** What the policy does with one answer (status) or with no answer (undefined). */
-export function classifyAttempt(policy: RetryPolicy, status: number | undefined): AttemptVerdict {
+export function classifyAttempt(policy: RetryPolicy, status: number | undefined): PolicyDecision {
   if (status !== undefined && policy.successStatuses.includes(status)) return "success";
   if (status === undefined) return "retry";
   if (policy.retryOn === "5xx") return status >= 500 ? "retry" : "final";
@@ -103,4 +104,35 @@ export function resolvePolicy(name: string, policyOfType: (type: string) => Retr
 export function noRetryReason(type: string | undefined): string {
   if (type === "user_validation") return "Xsolla never resends user_validation: on no answer, a 400 or a 5xx the user sees an error and the payment stops (payment and order_paid are not sent).";
   return `${type ?? "this webhook"} is a synchronous look-up during checkout; Xsolla documents no resend for it.`;
+}
+
+/** `2x5m,7x15m,10x1h`: a delay list in the --schedule syntax, repeats folded. */
+export function formatSchedule(delaysMs: readonly number[]): string {
+  const runs: { delay: number; count: number }[] = [];
+  for (const delay of delaysMs) {
+    const last = runs[runs.length - 1];
+    if (last && last.delay === delay) last.count++;
+    else runs.push({ delay, count: 1 });
+  }
+  return runs.map((r) => `${r.count > 1 ? `${r.count}x` : ""}${formatDuration(r.delay)}`).join(",");
+}
+
+/** The retry policies as `send --help` lists them, made from the data above. */
+export function describePolicies(): string {
+  const lines: string[] = [];
+  for (const policy of Object.values(RETRY_POLICIES)) {
+    const name = policy.name.padEnd(8);
+    const pad = " ".repeat(11);
+    if (policy.delaysMs.length === 0) {
+      lines.push(`  ${name} ${policy.title}: never resent.`);
+      continue;
+    }
+    const offsets = attemptOffsetsMs(policy.delaysMs);
+    const span = formatDuration(offsets[offsets.length - 1] ?? 0);
+    const schedule = `${formatSchedule(policy.delaysMs)} (${policy.delaysMs.length + 1} attempts over ${span})`;
+    const final = policy.retryOn === "5xx" ? "other answers final; 5xx or no answer resent" : `${policy.finalStatuses.join("/")} final; anything else or no answer resent`;
+    lines.push(`  ${name} ${policy.title}: ${policy.documented ? "Xsolla's documented schedule" : "OUR MODEL of the intervals (Xsolla publishes none; --schedule replaces it)"},`);
+    lines.push(`${pad}${schedule}; ${policy.successStatuses.join("/")} delivered; ${final}.`);
+  }
+  return lines.join("\n");
 }

@@ -1,7 +1,7 @@
 // Re-sending a captured request as it was: same body bytes, same headers (signature included),
 // except the ones that belong to the old connection. `resignWith` signs the bytes with another secret.
 import type { CapturedRequest } from "../http-capture.js";
-import { formatSignatureHeader, signBody } from "../signature.js";
+import { formatSignatureHeader, parseSignatureHeader, signBody } from "../signature.js";
 import type { OutgoingRequest } from "./types.js";
 
 // Connection-level headers: the new request gets its own from the HTTP client.
@@ -17,6 +17,6 @@ export function replayCapturedRequest(captured: CapturedRequest, url: string, re
   }
   if (resignWith !== undefined) headers.authorization = formatSignatureHeader(signBody(captured.body, resignWith));
   Object.assign(headers, extraHeaders);
-  const signature = /^Signature ([0-9a-f]{40})$/.exec(headers.authorization ?? "")?.[1] ?? null;
+  const signature = parseSignatureHeader(headers.authorization);
   return { request: { url, method: "POST", headers, body: captured.body }, signature };
 }

@@ -1,6 +1,6 @@
 // The --json shape of a delivery, and short human descriptions of one attempt.
 import { formatDuration } from "../duration.js";
-import type { AttemptRecord, DeliveryReport } from "./engine.js";
+import type { AttemptRecord, DeliveryReport } from "./types.js";
 
 export interface AttemptJson {
   attempt: number;
@@ -20,18 +20,18 @@ const BODY_JSON_LIMIT = 64 * 1024;
 
 export function attemptToJson(record: AttemptRecord): AttemptJson {
   const { result } = record;
-  const body = result.kind === "response" ? Buffer.from(result.body).toString("utf8") : null;
+  const body = result.kind === "reply" ? Buffer.from(result.body).toString("utf8") : null;
   return {
     attempt: record.attempt,
     at: new Date(record.at).toISOString(),
-    status: result.kind === "response" ? result.status : null,
+    status: result.kind === "reply" ? result.status : null,
     durationMs: Math.round(result.durationMs * 10) / 10,
     offsetSeconds: Math.round(record.offsetMs / 1000),
-    error: result.kind === "failure" ? result.error.message : null,
-    errorKind: result.kind === "failure" ? result.error.kind : null,
+    error: result.kind === "no-reply" ? result.error.message : null,
+    errorKind: result.kind === "no-reply" ? result.error.kind : null,
     body: body === null ? null : body.slice(0, BODY_JSON_LIMIT),
-    bodyTruncated: result.kind === "response" ? result.truncated || (body?.length ?? 0) > BODY_JSON_LIMIT : false,
-    verdict: record.verdict,
+    bodyTruncated: result.kind === "reply" ? result.truncated || (body?.length ?? 0) > BODY_JSON_LIMIT : false,
+    verdict: record.decision,
   };
 }
 

@@ -16,8 +16,8 @@ export interface OutgoingRequest {
 
 export type TransportErrorKind = "refused" | "dns" | "timeout" | "reset" | "tls" | "bad-response" | "other";
 
-export interface HttpResponse {
-  kind: "response";
+export interface Reply {
+  kind: "reply";
   status: number;
   headers: Record<string, string>;
   /** At most the transport's body limit; `truncated` says when more was sent. */
@@ -26,14 +26,35 @@ export interface HttpResponse {
   durationMs: number;
 }
 
-export interface HttpFailure {
-  kind: "failure";
+export interface NoReply {
+  kind: "no-reply";
   error: { kind: TransportErrorKind; message: string };
   durationMs: number;
 }
 
-export type HttpResult = HttpResponse | HttpFailure;
+/** What one attempt produced: a reply, or no reply at all (refused, DNS, timeout, reset, not HTTP). */
+export type SendResult = Reply | NoReply;
+
+/** What a retry policy makes of one attempt's result. */
+export type PolicyDecision = "success" | "retry" | "final";
+
+export interface AttemptRecord {
+  attempt: number;
+  /** Clock time the attempt started (virtual when the clock is). */
+  at: number;
+  offsetMs: number;
+  result: SendResult;
+  decision: PolicyDecision;
+}
+
+export type DeliveryOutcome = "delivered" | "final" | "exhausted" | "interrupted";
+
+export interface DeliveryReport {
+  outcome: DeliveryOutcome;
+  attempts: AttemptRecord[];
+  startedAt: number;
+}
 
 export interface Transport {
-  send(request: OutgoingRequest, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<HttpResult>;
+  send(request: OutgoingRequest, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<SendResult>;
 }

@@ -1,23 +1,42 @@
+// `events list`: GET /events, the unprocessed events for this user.
 import { ExitCode } from "../../../core/errors.js";
+import { bool, defineCommand, examples, str } from "../../command.js";
 import { EVENT_TABLE_HEADER, eventRow, eventToJson, openClient, resolveEventConnection, warnIfExpired, type EventAuthFlags } from "../../events-shared.js";
 import type { Io } from "../../io.js";
-import { parseInteger } from "../../options.js";
+import { parseInteger, parseList } from "../../options.js";
 import { table } from "../../style.js";
+import { declareEventAuth, parseEventAuth } from "./group.js";
 
-export interface EventsListOptions extends EventAuthFlags {
-  afterId?: string;
-  types?: string;
-  json?: boolean;
+export interface EventsListOptions {
+  auth: EventAuthFlags;
+  afterId: number | undefined;
+  types: string[] | undefined;
+  json: boolean;
 }
 
-export async function run(options: EventsListOptions, io: Io): Promise<number> {
-  const connection = resolveEventConnection(options, io);
-  const afterId = parseInteger(options.afterId, "--after-id", { min: 0, max: Number.MAX_SAFE_INTEGER });
-  const types = options.types?.split(",").map((t) => t.trim()).filter(Boolean);
+export const command = defineCommand<EventsListOptions>({
+  path: ["events", "list"],
+  declare: (command) =>
+    declareEventAuth(command)
+      .option("--after-id <n>", "only events after this id")
+      .option("--types <list>", "only these notification types, comma-separated")
+      .option("--json", "one JSON line per event: {id,type,status,created_at,data}")
+      .addHelpText("after", examples("xsolla-hooks events list --jwt $XSOLLA_JWT", "xsolla-hooks events list --token $TOKEN --types order_paid --json")),
+  parse: ({ opts }) => ({
+    auth: parseEventAuth(opts),
+    afterId: parseInteger(str(opts.afterId), "--after-id", { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    types: parseList(str(opts.types)),
+    json: bool(opts.json),
+  }),
+  run,
+});
+
+async function run(options: EventsListOptions, io: Io): Promise<number> {
+  const connection = resolveEventConnection(options.auth, io);
   warnIfExpired(connection, io);
   const client = await openClient(connection);
   try {
-    const events = await client.listEvents({ afterId, types, signal: io.signal });
+    const events = await client.listEvents({ afterId: options.afterId, types: options.types, signal: io.signal });
     if (options.json) {
       for (const event of events) io.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
     } else if (events.length === 0) {

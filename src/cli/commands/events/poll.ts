@@ -1,32 +1,31 @@
 // `events poll`: print each new event once, in id order; with --ack mark it processed only after it
-// was printed (or, with --forward-to, only after the handler answered 2xx).
+// was printed (or, with --forward-to, only after the handler answered 2xx). src/runners/poll.ts runs it.
 import { ExitCode } from "../../../core/errors.js";
 import { parseDuration } from "../../../core/duration.js";
-import { buildWebhookRequest } from "../../../core/delivery/request.js";
-import type { XsollaEvent } from "../../../events-api/schema.js";
-import { createSystemClock } from "../../../adapters/system-clock.js";
+import { checkUrl, requireSecret } from "../../../core/settings.js";
+import { bool, defineCommand, examples, str } from "../../command.js";
 import { eventRow, eventToJson, EVENT_TABLE_HEADER, openClient, resolveEventConnection, warnIfExpired, type EventAuthFlags } from "../../events-shared.js";
 import type { Io } from "../../io.js";
 import { createProgressLine } from "../../progress.js";
-import { checkUrl, parseInteger, resolveSecret } from "../../options.js";
+import { loadTarget, parseInteger, parseList } from "../../options.js";
+import { declareEventAuth, parseEventAuth } from "./group.js";
 
-export interface EventsPollOptions extends EventAuthFlags {
-  interval?: string;
-  ack?: boolean;
-  once?: boolean;
-  maxEvents?: string;
-  duration?: string;
-  maxFailures?: string;
-  afterId?: string;
-  types?: string;
-  forwardTo?: string;
-  backoff?: string;
-  secret?: string;
-  json?: boolean;
+export interface EventsPollOptions {
+  auth: EventAuthFlags;
+  intervalMs: number;
+  ack: boolean;
+  once: boolean;
+  maxEvents: number | undefined;
+  durationMs: number | undefined;
+  maxFailures: number;
+  afterId: number | undefined;
+  types: string[] | undefined;
+  forwardTo: string | undefined;
+  backoff: { baseMs: number; maxMs: number };
+  secret: string | undefined;
+  json: boolean;
 }
 
-/** How long acks in flight may finish after Ctrl-C before we stop waiting for them. */
-const ACK_GRACE_MS = 5_000;
 const COLUMNS = [8, 22, 26, 18, 24, 5];
 
 function row(cells: string[]): string {
@@ -37,94 +36,96 @@ function ranges(ids: readonly number[]): string {
   return ids.length > 20 ? `${ids.slice(0, 20).join(", ")} and ${ids.length - 20} more` : ids.join(", ");
 }
 
-export async function run(options: EventsPollOptions, io: Io): Promise<number> {
-  const connection = resolveEventConnection(options, io);
-  const intervalMs = options.interval ? parseDuration(options.interval, "--interval", "s") : 3_000;
-  const durationMs = options.duration ? parseDuration(options.duration, "--duration", "s") : undefined;
-  const maxEvents = parseInteger(options.maxEvents, "--max-events", { min: 1, max: Number.MAX_SAFE_INTEGER });
-  const maxFailures = parseInteger(options.maxFailures, "--max-failures", { min: 1, max: 1_000_000 }) ?? 10;
-  const afterId = parseInteger(options.afterId, "--after-id", { min: 0, max: Number.MAX_SAFE_INTEGER });
-  const types = options.types?.split(",").map((t) => t.trim()).filter(Boolean);
-  const backoff = { baseMs: options.backoff ? parseDuration(options.backoff, "--backoff", "ms") : 1_000, maxMs: 60_000 };
-  const forward = options.forwardTo ? { url: checkUrl(options.forwardTo), secret: resolveSecret(options.secret, io) } : undefined;
+export const command = defineCommand<EventsPollOptions>({
+  path: ["events", "poll"],
+  declare: (command) =>
+    declareEventAuth(command)
+      .option("--interval <duration>", "pause after a poll with nothing new, e.g. 3s (default 3s, as Xsolla's Unity SDK)")
+      .option("--ack", "mark each event processed after it is printed (or forwarded)")
+      .option("--once", "stop when caught up")
+      .option("--max-events <n>", "stop after N events")
+      .option("--duration <duration>", "stop after this long, e.g. 10m")
+      .option("--max-failures <n>", "give up after N failed requests in a row (default 10; exit 3)")
+      .option("--backoff <duration>", "first wait after a failure, doubled each time with jitter up to 60s (default 1s)")
+      .option("--after-id <n>", "start after this id")
+      .option("--types <list>", "only these notification types, comma-separated")
+      .option("--forward-to <url>", "sign each event's data and POST it as a webhook; with --ack, ack only after a 2xx")
+      .option("--secret <secret>", "webhook secret for --forward-to (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--json", "one JSON line per event on stdout; the summary goes to stderr")
+      .addHelpText(
+        "after",
+        examples("xsolla-hooks events poll --jwt $XSOLLA_JWT", "xsolla-hooks events poll --ack --once --json", "xsolla-hooks events poll --ack --forward-to http://localhost:3000/webhook --secret $XSOLLA_WEBHOOK_SECRET"),
+      ),
+  parse: ({ opts }) => {
+    const interval = str(opts.interval);
+    const duration = str(opts.duration);
+    const backoff = str(opts.backoff);
+    const forwardTo = str(opts.forwardTo);
+    return {
+      auth: parseEventAuth(opts),
+      intervalMs: interval ? parseDuration(interval, "--interval", "s") : 3_000,
+      ack: bool(opts.ack),
+      once: bool(opts.once),
+      maxEvents: parseInteger(str(opts.maxEvents), "--max-events", { min: 1, max: Number.MAX_SAFE_INTEGER }),
+      durationMs: duration ? parseDuration(duration, "--duration", "s") : undefined,
+      maxFailures: parseInteger(str(opts.maxFailures), "--max-failures", { min: 1, max: 1_000_000 }) ?? 10,
+      afterId: parseInteger(str(opts.afterId), "--after-id", { min: 0, max: Number.MAX_SAFE_INTEGER }),
+      types: parseList(str(opts.types)),
+      forwardTo: forwardTo === undefined ? undefined : checkUrl(forwardTo, "--forward-to"),
+      backoff: { baseMs: backoff ? parseDuration(backoff, "--backoff", "ms") : 1_000, maxMs: 60_000 },
+      secret: str(opts.secret),
+      json: bool(opts.json),
+    };
+  },
+  run,
+});
+
+async function run(options: EventsPollOptions, io: Io): Promise<number> {
+  const connection = resolveEventConnection(options.auth, io);
+  let forward: { url: string; secret: string } | undefined;
+  if (options.forwardTo) {
+    const { target } = await loadTarget(io, { secret: options.secret });
+    forward = { url: options.forwardTo, secret: requireSecret(target) };
+  }
   warnIfExpired(connection, io);
-
-  const { pollEvents, createAcker } = await import("../../../events-api/poll.js");
-  const { createHttpTransport } = await import("../../../adapters/http-transport.js");
+  const { runPoll } = await import("../../../runners/poll.js");
   const client = await openClient(connection);
-  const transport = forward ? createHttpTransport() : undefined;
-  const clock = createSystemClock();
-  const stopPolling = new AbortController();
-  const stopAcks = new AbortController();
-  const onInterrupt = () => stopPolling.abort(io.signal.reason);
-  io.signal.addEventListener("abort", onInterrupt, { once: true });
-  const timer = durationMs === undefined ? undefined : setTimeout(() => stopPolling.abort(new Error("duration reached")), durationMs);
-  const acker = createAcker(client, {
-    clock,
-    backoff,
-    signal: stopAcks.signal,
-    onRetry: ({ id, error, retryInMs }) => io.stderr.write(`warning: marking ${id} processed failed (${error.message}); retry in ${Math.round(retryInMs / 1000)}s\n`),
-  });
-
-  const received: number[] = [];
   const progress = createProgressLine(io);
-  const notForwarded: number[] = [];
-  let failure: unknown;
   if (!options.json) io.stdout.write(row(EVENT_TABLE_HEADER));
 
-  const handle = async (event: XsollaEvent): Promise<void> => {
-    io.stdout.write(options.json ? `${JSON.stringify(eventToJson(event))}\n` : row(eventRow(event)));
-    received.push(event.id);
-    if (forward && transport) {
-      const { request } = buildWebhookRequest(forward.url, Buffer.from(JSON.stringify(event.data)), forward.secret);
-      const result = await transport.send(request, { timeoutMs: 10_000 });
-      const ok = result.kind === "response" && result.status >= 200 && result.status < 300;
-      if (!ok) {
-        notForwarded.push(event.id);
-        io.stderr.write(`warning: forwarding event ${event.id} failed (${result.kind === "response" ? `status ${result.status}` : result.error.message}); not marked processed\n`);
-        return;
-      }
-    }
-    if (options.ack) await acker.ack(event.id);
-  };
-
-  try {
-    for await (const item of pollEvents(client, { clock, intervalMs, signal: stopPolling.signal, afterId, types, maxFailures, backoff })) {
-      if (item.kind === "error") {
+  const summary = await runPoll(
+    client,
+    { ...options, forward, signal: io.signal },
+    {
+      onEvent(event) {
         progress.clear();
-        io.stderr.write(`warning: ${item.error.message}; retry in ${(item.retryInMs / 1000).toFixed(1)}s (${item.consecutiveFailures} in a row)\n`);
-      } else if (item.kind === "idle") {
-        if (options.once) break;
-        progress.show(`  caught up${item.afterId === undefined ? "" : ` at event ${item.afterId}`} (${received.length} received); next poll in ${Math.round(intervalMs / 1000)}s… (Ctrl-C to stop)`);
-      } else {
+        io.stdout.write(options.json ? `${JSON.stringify(eventToJson(event))}\n` : row(eventRow(event)));
+      },
+      onPollError(error, retryInMs, consecutiveFailures) {
         progress.clear();
-        await handle(item.event);
-        if (maxEvents !== undefined && received.length >= maxEvents) break;
-      }
-    }
-  } catch (error) {
-    failure = error;
-  } finally {
-    progress.clear();
-    if (timer) clearTimeout(timer);
-    io.signal.removeEventListener("abort", onInterrupt);
-    // Let acks in flight finish (briefly), so nothing printed is left unacknowledged needlessly.
-    const grace = setTimeout(() => stopAcks.abort(new Error("interrupted")), ACK_GRACE_MS);
-    await acker.drain();
-    clearTimeout(grace);
-    await client.close();
-    await transport?.close();
-  }
+        io.stderr.write(`warning: ${error.message}; retry in ${(retryInMs / 1000).toFixed(1)}s (${consecutiveFailures} in a row)\n`);
+      },
+      onIdle(afterId, received) {
+        progress.show(`  caught up${afterId === undefined ? "" : ` at event ${afterId}`} (${received} received); next poll in ${Math.round(options.intervalMs / 1000)}s… (Ctrl-C to stop)`);
+      },
+      onAckRetry(id, error, retryInMs) {
+        io.stderr.write(`warning: marking ${id} processed failed (${error.message}); retry in ${Math.round(retryInMs / 1000)}s\n`);
+      },
+      onForwardFailed(id, reason) {
+        io.stderr.write(`warning: forwarding event ${id} failed (${reason}); not marked processed\n`);
+      },
+    },
+  );
+  progress.clear();
 
-  const unacked = options.ack ? received.filter((id) => !acker.acked().includes(id) && !notForwarded.includes(id)) : [];
+  const { received, acked, unacked, notForwarded, failure } = summary;
   const parts = [`received ${received.length} event${received.length === 1 ? "" : "s"}`];
-  if (options.ack) parts.push(`marked ${acker.acked().length} processed`);
+  if (options.ack) parts.push(`marked ${acked.length} processed`);
   if (unacked.length) parts.push(`NOT marked processed: ${ranges(unacked)} (they will be listed again)`);
   if (notForwarded.length) parts.push(`not forwarded: ${ranges(notForwarded)}`);
   io.stderr.write(`${parts.join("; ")}\n`);
 
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure as Error;
   if (io.signal.aborted) return ExitCode.Interrupted;
   return unacked.length || notForwarded.length ? ExitCode.CheckFailed : ExitCode.Ok;
 }
-

@@ -1,21 +1,26 @@
 // `events serve`: a local Event API with Xsolla's routes and shapes, plus fault switches.
 import { ExitCode, UsageError } from "../../../core/errors.js";
+import { bool, defineCommand, examples, str } from "../../command.js";
 import type { Io } from "../../io.js";
 import { explainBindError, parseInteger } from "../../options.js";
 
+export interface MockFaults {
+  failRate: number | undefined;
+  ackFailRate: number | undefined;
+  dropRate: number | undefined;
+  rateLimit: number | undefined;
+  unauthorized: boolean | undefined;
+  seed: number | undefined;
+}
+
 export interface EventsServeOptions {
-  port?: string;
-  host?: string;
-  jwt?: string;
-  token?: string;
-  failRate?: string;
-  ackFailRate?: string;
-  dropRate?: string;
-  rateLimit?: string;
-  unauthorized?: boolean;
-  seed?: string;
-  pageSize?: string;
-  json?: boolean;
+  port: number;
+  host: string;
+  jwt: string | undefined;
+  token: string | undefined;
+  faults: MockFaults;
+  pageSize: number | undefined;
+  json: boolean;
 }
 
 function rate(value: string | undefined, flag: string): number | undefined {
@@ -25,22 +30,49 @@ function rate(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-export async function run(options: EventsServeOptions, io: Io): Promise<number> {
-  const port = parseInteger(options.port, "--port", { min: 0, max: 65_535 }) ?? 0;
-  const faults = {
-    failRate: rate(options.failRate, "--fail-rate"),
-    ackFailRate: rate(options.ackFailRate, "--ack-fail-rate"),
-    dropRate: rate(options.dropRate, "--drop-rate"),
-    rateLimit: parseInteger(options.rateLimit, "--rate-limit", { min: 1, max: 1_000_000 }),
-    unauthorized: options.unauthorized,
-    seed: parseInteger(options.seed, "--seed", { min: 0, max: 2 ** 32 - 1 }),
-  };
-  const pageSize = parseInteger(options.pageSize, "--page-size", { min: 1, max: 10_000 });
+export const command = defineCommand<EventsServeOptions>({
+  path: ["events", "serve"],
+  declare: (command) =>
+    command
+      .option("--port <port>", "port (0 picks a free one) (default: 0)")
+      .option("--host <host>", 'address to bind (default: "127.0.0.1")')
+      .option("--jwt <jwt>", "accept only this JWT (default: any non-empty Bearer JWT or token)")
+      .option("--token <token>", "accept only this payment token")
+      .option("--fail-rate <p>", "answer this fraction of API requests with 500")
+      .option("--ack-fail-rate <p>", "also fail this fraction of POST /events/{id}/processed")
+      .option("--drop-rate <p>", "close this fraction of connections without an answer")
+      .option("--rate-limit <n>", "at most N requests per second, then 429 with Retry-After")
+      .option("--unauthorized", "answer 401 to every API request")
+      .option("--seed <n>", "seed for repeatable faults")
+      .option("--page-size <n>", "events per GET /events page (default 50; Xsolla's is undocumented)")
+      .option("--json", "one JSON line per request")
+      .addHelpText("after", examples("xsolla-hooks events serve --port 8787", "xsolla-hooks events serve --fail-rate 0.2 --rate-limit 5 --seed 7")),
+  parse: ({ opts }) => ({
+    port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0,
+    host: str(opts.host) ?? "127.0.0.1",
+    jwt: str(opts.jwt),
+    token: str(opts.token),
+    faults: {
+      failRate: rate(str(opts.failRate), "--fail-rate"),
+      ackFailRate: rate(str(opts.ackFailRate), "--ack-fail-rate"),
+      dropRate: rate(str(opts.dropRate), "--drop-rate"),
+      rateLimit: parseInteger(str(opts.rateLimit), "--rate-limit", { min: 1, max: 1_000_000 }),
+      unauthorized: opts.unauthorized === true ? true : undefined,
+      seed: parseInteger(str(opts.seed), "--seed", { min: 0, max: 2 ** 32 - 1 }),
+    },
+    pageSize: parseInteger(str(opts.pageSize), "--page-size", { min: 1, max: 10_000 }),
+    json: bool(opts.json),
+  }),
+  run,
+});
+
+async function run(options: EventsServeOptions, io: Io): Promise<number> {
+  const { port, host, faults, pageSize } = options;
   const { startMockEventApi } = await import("../../../events-api/mock-server.js");
   let api: Awaited<ReturnType<typeof startMockEventApi>>;
   try {
     api = await startMockEventApi({
-      host: options.host ?? "127.0.0.1",
+      host,
       port,
       jwt: options.jwt,
       token: options.token,
@@ -52,7 +84,7 @@ export async function run(options: EventsServeOptions, io: Io): Promise<number> 
       },
     });
   } catch (error) {
-    explainBindError(error, port, options.host ?? "127.0.0.1");
+    explainBindError(error, port, host);
   }
   (options.json ? io.stderr : io.stdout).write(
     `Event API mock on ${api.url} (GET /events, POST /events/{id}/processed; add events with: xsolla-hooks events enqueue payment --base-url ${api.url}; Ctrl-C to stop)\n`,

@@ -1,14 +1,16 @@
 // Runs the contract suite against a handler: the checks come from core/contract/plan.ts, this file
-// only sends them (real HTTP) and collects results. Used by `xsolla-hooks test` and by library users.
+// delivers them (through deliverOnce, like every webhook) and collects results. Used by
+// `xsolla-hooks test` and by library users.
 import { randomInt } from "node:crypto";
-import { planContractSuite, judgeTiming, DEFAULT_BUDGET_MS, DEFAULT_CONTRACT_TYPES, type ContractSettings, type Answer } from "../core/contract/plan.js";
+import { planContractSuite, judgeTiming, DEFAULT_BUDGET_MS, DEFAULT_CONTRACT_TYPES, type ContractSettings, type CheckReply } from "../core/contract/plan.js";
 import { buildWebhookRequest } from "../core/delivery/request.js";
 import { formatSignatureHeader, signBody } from "../core/signature.js";
-import type { HttpResult, Transport } from "../core/delivery/types.js";
+import type { Transport } from "../core/delivery/types.js";
 import type { SetOverride } from "../core/fixtures/overrides.js";
 import { loadFixtures } from "../adapters/fixtures-fs.js";
 import { withTransport } from "../adapters/transport-scope.js";
 import type { ContractCheckResult, ContractSuiteResult } from "../core/contract/types.js";
+import { deliverOnce } from "./deliver.js";
 
 export type { ContractCheckResult, ContractSuiteResult };
 
@@ -58,15 +60,17 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
       for (const check of plan) {
         if (options.signal?.aborted) break;
         options.onStart?.(check.id, results.length, total);
-        const answers: Answer[] = [];
+        const replies: CheckReply[] = [];
         let failure: string | null = null;
         let durationMs = 0;
         for (const planned of check.requests) {
           const { request } = buildWebhookRequest(options.url, planned.bytes, options.secret, planned.signature, options.headers ?? {});
           if (planned.signBytes) request.headers.authorization = formatSignatureHeader(signBody(planned.signBytes, options.secret));
-          const result: HttpResult = await transport.send(request, { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal });
+          const report = await deliverOnce(request, transport, options.timeoutMs ?? 10_000, options.signal);
+          const result = report.attempts[0]?.result;
+          if (!result) break; // interrupted before the request went out
           durationMs += result.durationMs;
-          if (result.kind === "failure") {
+          if (result.kind === "no-reply") {
             failure = result.error.message;
             lastFailure = failure;
             timings.push({ checkId: check.id, durationMs: result.durationMs });
@@ -74,14 +78,15 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
           }
           answered++;
           timings.push({ checkId: check.id, durationMs: result.durationMs });
-          answers.push({ status: result.status, body: result.body, durationMs: result.durationMs });
+          replies.push(result);
         }
-        const verdict = failure ? { ok: false, message: `no answer: ${failure}`, note: undefined } : check.judge(answers);
+        if (options.signal?.aborted) break;
+        const verdict = failure ? { ok: false, message: `no answer: ${failure}`, note: undefined } : check.judge(replies);
         const result: ContractCheckResult = {
           id: check.id,
           title: check.title,
           ok: verdict.ok,
-          status: answers[answers.length - 1]?.status ?? null,
+          status: replies[replies.length - 1]?.status ?? null,
           expected: check.expected,
           durationMs: Math.round(durationMs * 10) / 10,
           message: verdict.message,
