@@ -1,4 +1,4 @@
-// A small client for Xsolla's Event API (contract §5): list unprocessed events, mark one processed.
+// A small client for Xsolla's Event API (docs/xsolla-contract.md §5): list unprocessed events, mark one processed.
 // Pure parts (URLs, Retry-After, classifying an answer) are exported on their own; the I/O wrapper
 // around undici only reads bytes (capped at 1 MiB) and turns failures into EventApiError.
 import { Agent, request, type Dispatcher } from "undici";
@@ -142,7 +142,7 @@ function appendCommon(url: URL, config: Pick<ResolvedClientConfig, "auth" | "pro
 
 export function buildHeaders(auth: EventApiAuth): Record<string, string> {
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "xsolla-hooks" };
-  // With a payment token there is no Authorization header at all (contract §5).
+  // With a payment token there is no Authorization header at all (docs/xsolla-contract.md §5).
   if (auth.kind === "jwt") headers["authorization"] = `Bearer ${auth.jwt}`;
   return headers;
 }

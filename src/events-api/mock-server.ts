@@ -1,4 +1,4 @@
-// A local stand-in for Xsolla's Event API (contract §5) on node:http, for tests, demos and
+// A local stand-in for Xsolla's Event API (docs/xsolla-contract.md §5) on node:http, for tests, demos and
 // `xsolla-hooks events serve`. Same routes and shapes as getupdate.xsolla.com, plus seeded faults
 // (500s, dropped sockets, 429s, refused credentials) so clients can be soaked repeatably, and an
 // admin API to enqueue events over HTTP.

@@ -1,5 +1,5 @@
 // The Event API's response shape, checked leniently: Xsolla publishes only part of its schema
-// (contract §5), so unknown keys are kept, `id` may come as a numeric string, and a problem is
+// (docs/xsolla-contract.md §5), so unknown keys are kept, `id` may come as a numeric string, and a problem is
 // reported with its path (`events[2].id: expected an integer`) rather than as a stack of zod text.
 import { z } from "zod";
 
