@@ -6,7 +6,16 @@ import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 
 const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-const { deliver, createVirtualClock, createHttpTransport, RETRY_POLICIES, buildWebhookRequest, loadBuiltinFixtures, findFixture, buildPayload } = await import(dist);
+const {
+  deliver,
+  createVirtualClock,
+  createHttpTransport,
+  RETRY_POLICIES,
+  buildWebhookRequest,
+  loadBuiltinFixtures,
+  findFixture,
+  buildPayload,
+} = await import(dist);
 
 let requests = 0;
 const server = createServer((req, res) => {

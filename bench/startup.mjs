@@ -36,6 +36,8 @@ for (const c of cases) {
   const over = ms - base;
   const ok = over <= c.budgetMs;
   if (!ok) failed++;
-  console.log(`${c.name.padEnd(16)} ${ms.toFixed(1)} ms  +${over.toFixed(1)} ms over baseline (budget ${c.budgetMs} ms)  ratio ${(ms / base).toFixed(2)}x  ${ok ? "ok" : "OVER BUDGET"}`);
+  console.log(
+    `${c.name.padEnd(16)} ${ms.toFixed(1)} ms  +${over.toFixed(1)} ms over baseline (budget ${c.budgetMs} ms)  ratio ${(ms / base).toFixed(2)}x  ${ok ? "ok" : "OVER BUDGET"}`,
+  );
 }
 process.exitCode = failed ? 1 : 0;

@@ -1,13 +1,31 @@
 // The library entry (the CLI's bin is separate). Small on purpose: signing, fixtures, the use-case
 // runners (send, retry, contract suite, Event API polling), receiving, and retry policies as data.
-export { signBody, verifySignature, parseSignatureHeader, formatSignatureHeader, maskSecret, type RawBody, type VerifyResult } from "./core/signature.js";
+export {
+  signBody,
+  verifySignature,
+  parseSignatureHeader,
+  formatSignatureHeader,
+  maskSecret,
+  type RawBody,
+  type VerifyResult,
+} from "./core/signature.js";
 export { loadFixtures, loadBuiltinFixtures, BUILTIN_FIXTURES_DIR } from "./adapters/fixtures-fs.js";
 export { findFixture } from "./core/fixtures/catalog.js";
 export { buildPayload, serializeBody, applyEdits, type BuiltPayload, type BuildOptions, type BodyFormat } from "./core/fixtures/payload.js";
 export { parseSetArgument, setAtPath, getAtPath, deepMerge, type Json, type JsonObject } from "./core/fixtures/overrides.js";
 export type { Fixture, FixtureMeta, RetryPolicyName, ResponseBodyKind } from "./core/fixtures/types.js";
 export { XSOLLA_NOTIFICATION_TYPES } from "./core/fixtures/known-types.js";
-export { sendWebhook, sendOnce, sendWithRetry, prepareSigned, prepareReplay, planSendRetry, type SendWebhookOptions, type SendWebhookResult, type SendContext } from "./runners/send.js";
+export {
+  sendWebhook,
+  sendOnce,
+  sendWithRetry,
+  prepareSigned,
+  prepareReplay,
+  planSendRetry,
+  type SendWebhookOptions,
+  type SendWebhookResult,
+  type SendContext,
+} from "./runners/send.js";
 export { buildWebhookRequest, type SignatureMode } from "./core/delivery/request.js";
 export { deliver, deliverOnce, type DeliveryReport, type AttemptRecord, type DeliverOptions } from "./runners/deliver.js";
 export { judgeDelivery, judgeRetry, type DeliveryVerdict, type RetryVerdict } from "./core/delivery/judge.js";
@@ -24,7 +42,20 @@ export { respondToWebhook, type RespondOptions, type ReceiverReply } from "./ser
 export { ExitCode, XsollaHooksError, UsageError, UnreachableError } from "./core/errors.js";
 export { runContractSuite, type ContractSuiteOptions, type ContractSuiteResult, type ContractCheckResult } from "./runners/suite.js";
 export { toJsonReport, toJunitReport, toTapReport } from "./core/contract/reporters.js";
-export { createEventApiClient, pollEvents, createAcker, startMockEventApi, parseEventsResponse, EventApiError, UNDOCUMENTED, type EventApiClient, type EventApiClientOptions, type XsollaEvent, type PollItem, type MockEventApi } from "./events-api/index.js";
+export {
+  createEventApiClient,
+  pollEvents,
+  createAcker,
+  startMockEventApi,
+  parseEventsResponse,
+  EventApiError,
+  UNDOCUMENTED,
+  type EventApiClient,
+  type EventApiClientOptions,
+  type XsollaEvent,
+  type PollItem,
+  type MockEventApi,
+} from "./events-api/index.js";
 export { diagnoseSignature, DIAGNOSIS_CODES, type Diagnosis, type DiagnosisCode } from "./core/signature-diagnosis.js";
 export { serializeCapturedRequest, parseCapturedRequest, captureFileName, type CapturedRequest } from "./core/http-capture.js";
 export { replayCapturedRequest } from "./core/delivery/replay.js";

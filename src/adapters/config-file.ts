@@ -23,7 +23,9 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read config ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`, { code: ErrorCode.BadInput });
+    throw new UsageError(`cannot read config ${path}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`, {
+      code: ErrorCode.BadInput,
+    });
   }
   let value: unknown;
   try {

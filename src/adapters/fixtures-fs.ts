@@ -14,9 +14,14 @@ function jsonFiles(dir: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    throw new UsageError(`cannot read fixtures directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { code: ErrorCode.BadInput });
+    throw new UsageError(`cannot read fixtures directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      code: ErrorCode.BadInput,
+    });
   }
-  return names.filter((name) => name.endsWith(".json")).sort().map((name) => join(dir, name));
+  return names
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 function readJson(file: string): unknown {
@@ -66,7 +71,8 @@ export async function loadUserFixtures(dir: string, builtin: readonly Fixture[])
     const value = asFixtureFile(readJson(file), file, builtin);
     // A user's file may have any name; the schema's name rule is for the shipped catalog.
     const meta = (value as { _meta?: { type?: unknown; variant?: unknown } } | null)?._meta;
-    const canonical = typeof meta?.type === "string" ? `${meta.type}${typeof meta.variant === "string" ? `.${meta.variant}` : ""}.json` : basename(file);
+    const canonical =
+      typeof meta?.type === "string" ? `${meta.type}${typeof meta.variant === "string" ? `.${meta.variant}` : ""}.json` : basename(file);
     const result = validateFixtureFile(value, canonical);
     if (!result.ok) {
       const shown = result.errors.slice(0, 3).join("; ");

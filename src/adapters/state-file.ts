@@ -11,7 +11,9 @@ export interface InteractiveState {
 }
 
 export function stateFilePath(env: Record<string, string | undefined>): string {
-  const base = env.XDG_CONFIG_HOME || (process.platform === "win32" ? env.APPDATA || join(homedir(), "AppData", "Roaming") : join(env.HOME || homedir(), ".config"));
+  const base =
+    env.XDG_CONFIG_HOME ||
+    (process.platform === "win32" ? env.APPDATA || join(homedir(), "AppData", "Roaming") : join(env.HOME || homedir(), ".config"));
   return join(base, "xsolla-hooks", "state.json");
 }
 

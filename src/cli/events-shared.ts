@@ -26,7 +26,10 @@ export function resolveEventConnection(flags: EventAuthFlags, io: Io): EventConn
   const jwt = flags.jwt ?? (flags.token === undefined ? io.env.XSOLLA_JWT : undefined);
   const token = flags.token ?? (jwt === undefined ? io.env.XSOLLA_PAYMENT_TOKEN : undefined);
   if (!jwt && !token) {
-    throw new UsageError("missing Event API credentials", { code: ErrorCode.MissingSecret, hint: "pass --jwt (or XSOLLA_JWT) with a user JWT, or --token (or XSOLLA_PAYMENT_TOKEN) with a payment token" });
+    throw new UsageError("missing Event API credentials", {
+      code: ErrorCode.MissingSecret,
+      hint: "pass --jwt (or XSOLLA_JWT) with a user JWT, or --token (or XSOLLA_PAYMENT_TOKEN) with a payment token",
+    });
   }
   const auth: EventApiAuth = jwt ? { kind: "jwt", jwt } : { kind: "token", token: token as string };
   return {
@@ -41,7 +44,8 @@ export function resolveEventConnection(flags: EventAuthFlags, io: Io): EventConn
 export function warnIfExpired(connection: EventConnection, io: Io, now = Date.now()): void {
   if (connection.auth.kind !== "jwt") return;
   const expiry = jwtExpiry(connection.auth.jwt);
-  if (expiry && expiry.getTime() <= now) io.stderr.write(`warning: the JWT expired ${describeDistance(now, expiry.getTime())} (exp ${expiry.toISOString()}); expect a 401\n`);
+  if (expiry && expiry.getTime() <= now)
+    io.stderr.write(`warning: the JWT expired ${describeDistance(now, expiry.getTime())} (exp ${expiry.toISOString()}); expect a 401\n`);
 }
 
 export async function openClient(connection: EventConnection, timeoutMs?: number): Promise<EventApiClient> {
@@ -72,9 +76,17 @@ export function eventRow(event: XsollaEvent): string[] {
   const data = event.data;
   const user = text(at(data, "user", "id")) || text(at(data, "user", "external_id"));
   // Order webhooks list `items`; payment webhooks `purchase.order.lineitems` or `purchase.virtual_items.items`.
-  const list = [at(data, "items"), at(data, "purchase", "order", "lineitems"), at(data, "purchase", "virtual_items", "items")].find(Array.isArray) ?? [];
-  const sku = list.map((i) => text(at(i, "sku"))).filter(Boolean).join(",");
-  const quantity = list.map((i) => text(at(i, "quantity")) || text(at(i, "amount"))).filter(Boolean).join(",");
+  const list =
+    [at(data, "items"), at(data, "purchase", "order", "lineitems"), at(data, "purchase", "virtual_items", "items")].find(Array.isArray) ??
+    [];
+  const sku = list
+    .map((i) => text(at(i, "sku")))
+    .filter(Boolean)
+    .join(",");
+  const quantity = list
+    .map((i) => text(at(i, "quantity")) || text(at(i, "amount")))
+    .filter(Boolean)
+    .join(",");
   const amount =
     text(at(data, "order", "amount")) && text(at(data, "order", "currency"))
       ? `${text(at(data, "order", "amount"))} ${text(at(data, "order", "currency"))}`

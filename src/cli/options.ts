@@ -30,14 +30,22 @@ export function parseHeaders(values: readonly string[] | undefined): Record<stri
 
 /** A comma-separated list flag; undefined when not given. */
 export function parseList(value: string | undefined): string[] | undefined {
-  return value?.split(",").map((t) => t.trim()).filter(Boolean);
+  return value
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /** A listen() failure the user can fix (port taken, bad host, no permission), as a usage error; anything else is rethrown. */
 export function explainBindError(error: unknown, port: number, host: string): never {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") throw new UsageError(`port ${port} is already in use on ${host}`, { code: ErrorCode.BadInput, hint: "pick another --port, or 0 for a free one" });
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new UsageError(`cannot bind to host ${host}`, { code: ErrorCode.BadInput });
+  if (code === "EADDRINUSE")
+    throw new UsageError(`port ${port} is already in use on ${host}`, {
+      code: ErrorCode.BadInput,
+      hint: "pick another --port, or 0 for a free one",
+    });
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+    throw new UsageError(`cannot bind to host ${host}`, { code: ErrorCode.BadInput });
   if (code === "EACCES") throw new UsageError(`no permission to listen on port ${port}`, { code: ErrorCode.BadInput });
   throw error;
 }
@@ -46,7 +54,11 @@ export function explainBindError(error: unknown, port: number, host: string): ne
 // Where a webhook goes: flags, then the one resolver (flags > environment > config file > defaults).
 
 /** Reads the config file (named, or found from the working directory upward) and resolves the target. */
-export async function loadTarget(io: Io, flags: TargetFlags, configFlag?: string): Promise<{ target: Target; configPath: string | undefined }> {
+export async function loadTarget(
+  io: Io,
+  flags: TargetFlags,
+  configFlag?: string,
+): Promise<{ target: Target; configPath: string | undefined }> {
   const { findConfigFile, readConfigFile } = await import("../adapters/config-file.js");
   const configPath = configFlag ? resolve(io.cwd, configFlag) : findConfigFile(io.cwd);
   const file: TargetFile | undefined = configPath ? await readConfigFile(configPath) : undefined;
@@ -77,12 +89,19 @@ interface OrderedSet {
 
 // One counter for both flags, so --set and --set-string keep their relative order.
 let setSequence = 0;
-const collectSet = (forceString: boolean) => (value: string, previous: OrderedSet[] | undefined) => [...(previous ?? []), { arg: value, forceString, order: setSequence++ }];
+const collectSet = (forceString: boolean) => (value: string, previous: OrderedSet[] | undefined) => [
+  ...(previous ?? []),
+  { arg: value, forceString, order: setSequence++ },
+];
 
 export function declarePayloadOptions(command: Command): Command {
   return command
     .option("--variant <name>", "fixture variant, e.g. separate for order_paid / order_canceled")
-    .option("--set <path=value>", "set a field (dot path, array indexes: items.0.sku); value parsed as JSON if it parses (repeatable)", collectSet(false))
+    .option(
+      "--set <path=value>",
+      "set a field (dot path, array indexes: items.0.sku); value parsed as JSON if it parses (repeatable)",
+      collectSet(false),
+    )
     .option("--set-string <path=value>", "set a field to a string, never parsed as JSON (repeatable)", collectSet(true))
     .option("--data <file|->", "use this JSON body instead of the fixture's (sent byte for byte unless edited)")
     .option("--merge <file>", "deep-merge a JSON document into the body (repeatable)", collect)
@@ -92,7 +111,9 @@ export function declarePayloadOptions(command: Command): Command {
 }
 
 export function parsePayloadFlags(opts: RawInput["opts"]): PayloadFlags {
-  const ordered = [...((opts.set as OrderedSet[] | undefined) ?? []), ...((opts.setString as OrderedSet[] | undefined) ?? [])].sort((a, b) => a.order - b.order);
+  const ordered = [...((opts.set as OrderedSet[] | undefined) ?? []), ...((opts.setString as OrderedSet[] | undefined) ?? [])].sort(
+    (a, b) => a.order - b.order,
+  );
   return {
     variant: str(opts.variant),
     sets: ordered.map((s) => parseSetArgument(s.arg, s.forceString)),

@@ -49,11 +49,17 @@ function isBodySource(source: string, io: Io): boolean {
 }
 
 function typeOf(body: Json): string | undefined {
-  return typeof body === "object" && body !== null && !Array.isArray(body) && typeof body.notification_type === "string" ? body.notification_type : undefined;
+  return typeof body === "object" && body !== null && !Array.isArray(body) && typeof body.notification_type === "string"
+    ? body.notification_type
+    : undefined;
 }
 
 /** The notification_type of raw bytes and its catalog entry, for the default expectation of a replay. */
-export async function identifyBody(bytes: Buffer, flags: Pick<PayloadFlags, "fixturesDir">, io: Io): Promise<Pick<ResolvedPayload, "type" | "fixture">> {
+export async function identifyBody(
+  bytes: Buffer,
+  flags: Pick<PayloadFlags, "fixturesDir">,
+  io: Io,
+): Promise<Pick<ResolvedPayload, "type" | "fixture">> {
   let type: string | undefined;
   try {
     type = typeOf(JSON.parse(bytes.toString("utf8")) as Json);
@@ -65,10 +71,17 @@ export async function identifyBody(bytes: Buffer, flags: Pick<PayloadFlags, "fix
   return { type, fixture: type ? defaultFixtureOf(catalog, type) : undefined };
 }
 
-export async function resolvePayload(source: string, flags: PayloadFlags, io: Io, options: { keepIdsByDefault?: boolean; now?: number } = {}): Promise<ResolvedPayload> {
+export async function resolvePayload(
+  source: string,
+  flags: PayloadFlags,
+  io: Io,
+  options: { keepIdsByDefault?: boolean; now?: number } = {},
+): Promise<ResolvedPayload> {
   const format: BodyFormat = flags.bodyFormat;
   const sets = flags.sets;
-  const merges = flags.merges.map((file) => parseJsonDocument(readFileArgument(file, io, "--merge file").toString("utf8"), `--merge file ${file}`));
+  const merges = flags.merges.map((file) =>
+    parseJsonDocument(readFileArgument(file, io, "--merge file").toString("utf8"), `--merge file ${file}`),
+  );
   const edited = sets.length > 0 || merges.length > 0;
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
@@ -85,7 +98,9 @@ export async function resolvePayload(source: string, flags: PayloadFlags, io: Io
 
   if (isBodySource(source, io)) {
     if (flags.data) throw new UsageError("give the body either as the argument or with --data, not both");
-    return source === "-" ? fromRaw(await readStdin(io), "stdin", "stdin") : fromRaw(readFileArgument(source, io, "body file"), `body file ${source}`, "file");
+    return source === "-"
+      ? fromRaw(await readStdin(io), "stdin", "stdin")
+      : fromRaw(readFileArgument(source, io, "body file"), `body file ${source}`, "file");
   }
 
   const fixture = findFixture(catalog, source, flags.variant);

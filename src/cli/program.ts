@@ -70,7 +70,9 @@ export async function createProgram(
     return group;
   };
   const wanted = load === "all" ? undefined : invokedPath(load.argv).join(" ");
-  const modules = await Promise.all(REGISTRY.map((entry) => (wanted === undefined || entry.path.join(" ") === wanted ? entry.load() : Promise.resolve(undefined))));
+  const modules = await Promise.all(
+    REGISTRY.map((entry) => (wanted === undefined || entry.path.join(" ") === wanted ? entry.load() : Promise.resolve(undefined))),
+  );
   REGISTRY.forEach((entry, index) => {
     const [first, second] = entry.path;
     const parent = second === undefined ? program : parentOf(first as string);

@@ -29,7 +29,9 @@ export function renderError(error: unknown, io: Io, context: RenderContext): num
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`internal error: ${message} (this is a bug in xsolla-hooks; ${context.debug ? "stack below" : "run with --debug for the stack trace"})\n`);
+  io.stderr.write(
+    `internal error: ${message} (this is a bug in xsolla-hooks; ${context.debug ? "stack below" : "run with --debug for the stack trace"})\n`,
+  );
   if (context.debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return ExitCode.Internal;
 }
@@ -42,7 +44,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     result = await module.run(module.parse(input), io);
   };
   try {
-    const program = await createProgram({ stdout: (text) => io.stdout.write(text), stderr: (text) => io.stderr.write(text) }, dispatch, { argv });
+    const program = await createProgram({ stdout: (text) => io.stdout.write(text), stderr: (text) => io.stderr.write(text) }, dispatch, {
+      argv,
+    });
     if (argv.length === 0) {
       // A person at a terminal gets the wizard; CI and pipes get help and are never prompted.
       if (io.stdin.isTTY && io.stdout.isTTY) return await (await import("./commands/interactive.js")).command.run({}, io);

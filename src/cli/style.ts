@@ -24,14 +24,22 @@ export async function createStyle(io: Io, colorFlag: boolean | undefined, stream
   if (level === 0) return plainStyle;
   const { Chalk } = await import("chalk");
   const chalk = new Chalk({ level });
-  return { ok: (t) => chalk.green(t), bad: (t) => chalk.red(t), warn: (t) => chalk.yellow(t), dim: (t) => chalk.dim(t), bold: (t) => chalk.bold(t) };
+  return {
+    ok: (t) => chalk.green(t),
+    bad: (t) => chalk.red(t),
+    warn: (t) => chalk.yellow(t),
+    dim: (t) => chalk.dim(t),
+    bold: (t) => chalk.bold(t),
+  };
 }
 
 /** One line of text from response bytes: control characters escaped, cut at `max` characters. */
 export function oneLine(bytes: Uint8Array, max = 300): string {
   const text = Buffer.from(bytes.subarray(0, max * 4)).toString("utf8");
   // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\n" || c === "\r" || c === "\t" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    c === "\n" || c === "\r" || c === "\t" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
@@ -39,5 +47,14 @@ export function oneLine(bytes: Uint8Array, max = 300): string {
 export function table(rows: readonly (readonly string[])[], gap = "  "): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - [...cell].length))).join(gap).trimEnd()).join("\n") + "\n";
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - [...cell].length)))
+          .join(gap)
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }

@@ -23,7 +23,10 @@ export const ConfigFileSchema = z.strictObject({
   $schema: z.string().optional(),
   url: z.url({ protocol: /^https?$/ }).optional(),
   secret: z.string().min(1).optional(),
-  secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected the name of an environment variable").optional(),
+  secretEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected the name of an environment variable")
+    .optional(),
   types: z.union([z.literal("all"), z.array(z.string().min(1)).min(1)]).optional(),
   users: z.strictObject({ valid: z.string().min(1).optional(), unknown: z.string().min(1).optional() }).optional(),
   overrides: z.record(z.string(), z.record(z.string(), z.json())).optional(),
@@ -78,17 +81,35 @@ export interface ResolvedContractConfig {
 
 const first = <T>(...values: (T | undefined)[]): T | undefined => values.find((v) => v !== undefined);
 
-export function resolveContractConfig(input: { flags: ContractFlags; env: Record<string, string | undefined>; file?: ConfigFile | undefined }): ResolvedContractConfig {
+export function resolveContractConfig(input: {
+  flags: ContractFlags;
+  env: Record<string, string | undefined>;
+  file?: ConfigFile | undefined;
+}): ResolvedContractConfig {
   const { flags, env } = input;
   const file = input.file ?? {};
-  const target = resolveTarget({ flags: { url: flags.url, secret: flags.secret, headers: flags.headers, timeoutMs: flags.timeout }, env, file });
+  const target = resolveTarget({
+    flags: { url: flags.url, secret: flags.secret, headers: flags.headers, timeoutMs: flags.timeout },
+    env,
+    file,
+  });
 
   const reporter = first(flags.reporter, file.reporter) ?? "pretty";
-  if (!(REPORTERS as readonly string[]).includes(reporter)) throw new UsageError(`unknown reporter "${reporter}"`, { hint: `use ${REPORTERS.join(", ")}` });
-  const typesFlag = flags.types === undefined ? undefined : flags.types === "all" ? "all" : flags.types.split(",").map((t) => t.trim()).filter(Boolean);
+  if (!(REPORTERS as readonly string[]).includes(reporter))
+    throw new UsageError(`unknown reporter "${reporter}"`, { hint: `use ${REPORTERS.join(", ")}` });
+  const typesFlag =
+    flags.types === undefined
+      ? undefined
+      : flags.types === "all"
+        ? "all"
+        : flags.types
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean);
 
   const overrides: Record<string, SetOverride[]> = {};
-  for (const [type, sets] of Object.entries(file.overrides ?? {})) overrides[type] = Object.entries(sets).map(([path, value]) => ({ path, value }));
+  for (const [type, sets] of Object.entries(file.overrides ?? {}))
+    overrides[type] = Object.entries(sets).map(([path, value]) => ({ path, value }));
   const users: { valid?: string; unknown?: string } = {};
   const valid = first(flags.validUser, file.users?.valid);
   const unknown = first(flags.unknownUser, file.users?.unknown);

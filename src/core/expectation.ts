@@ -25,7 +25,10 @@ export interface CheckResult {
 
 /** `204`, `4xx`, `200,204`, `2xx,409` → rules. */
 export function parseStatusList(text: string, flag = "--expect"): StatusRule[] {
-  const items = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (items.length === 0) throw new UsageError(`invalid ${flag} "${text}": give status codes or classes, e.g. 204 or 2xx or 200,204`);
   return items.map((item) => {
     const cls = /^([1-5])xx$/i.exec(item);
@@ -40,7 +43,11 @@ export function parseStatusList(text: string, flag = "--expect"): StatusRule[] {
 
 export function describeExpectation(expectation: Expectation): string {
   const statuses = expectation.statuses.map((r) => r.label).join("/");
-  const extra = expectation.errorCode ? ` with error.code ${expectation.errorCode}` : expectation.responseBody ? ` with a ${expectation.responseBody} body` : "";
+  const extra = expectation.errorCode
+    ? ` with error.code ${expectation.errorCode}`
+    : expectation.responseBody
+      ? ` with a ${expectation.responseBody} body`
+      : "";
   return `${statuses}${extra}`;
 }
 
@@ -73,7 +80,10 @@ export function checkResponseBody(kind: ResponseBodyKind, bytes: Uint8Array): st
     case "partner_side_catalog": {
       if (!Array.isArray(value)) return ['partner_side_catalog must answer a JSON array of {"sku", "quantity"}'];
       const bad = value.findIndex(
-        (item) => !isObject(item) || typeof item.sku !== "string" || !(item.quantity === undefined || item.quantity === null || (typeof item.quantity === "number" && item.quantity >= 0)),
+        (item) =>
+          !isObject(item) ||
+          typeof item.sku !== "string" ||
+          !(item.quantity === undefined || item.quantity === null || (typeof item.quantity === "number" && item.quantity >= 0)),
       );
       return bad === -1 ? [] : [`partner_side_catalog item ${bad} needs a string sku and a quantity that is a number >= 0 or null`];
     }

@@ -70,7 +70,10 @@ function isChunked(headers: [string, string][]): boolean {
 }
 
 function codings(value: string): string[] {
-  return value.split(",").map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== "");
+  return value
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "");
 }
 
 /**
@@ -201,6 +204,9 @@ export function captureFileName(sequence: number, receivedAt: Date, type: string
 }
 
 function sanitizeType(type: string | undefined): string {
-  const clean = (type ?? "").toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 64);
+  const clean = (type ?? "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 64);
   return /[a-z0-9]/.test(clean) ? clean : "unknown";
 }

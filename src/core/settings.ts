@@ -38,7 +38,11 @@ export interface Target {
 
 const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value);
 
-export function resolveTarget(input: { flags: TargetFlags; env: Record<string, string | undefined>; file?: TargetFile | undefined }): Target {
+export function resolveTarget(input: {
+  flags: TargetFlags;
+  env: Record<string, string | undefined>;
+  file?: TargetFile | undefined;
+}): Target {
   const { flags, env } = input;
   const file = input.file ?? {};
 
@@ -54,7 +58,10 @@ export function resolveTarget(input: { flags: TargetFlags; env: Record<string, s
   else if (nonEmpty(env.XSOLLA_WEBHOOK_SECRET) !== undefined) [secret, secretSource] = [env.XSOLLA_WEBHOOK_SECRET, "XSOLLA_WEBHOOK_SECRET"];
   else if (file.secretEnv) {
     secret = nonEmpty(env[file.secretEnv]);
-    if (secret === undefined) throw new UsageError(`config names secretEnv ${file.secretEnv}, but that environment variable is not set`, { code: ErrorCode.MissingSecret });
+    if (secret === undefined)
+      throw new UsageError(`config names secretEnv ${file.secretEnv}, but that environment variable is not set`, {
+        code: ErrorCode.MissingSecret,
+      });
     secretSource = file.secretEnv;
   } else if (file.secret) [secret, secretSource] = [file.secret, "config secret"];
 
@@ -70,7 +77,10 @@ export function resolveTarget(input: { flags: TargetFlags; env: Record<string, s
 
 export function requireSecret(target: Pick<Target, "secret">): string {
   if (target.secret === undefined || target.secret === "") {
-    throw new UsageError("missing webhook secret", { code: ErrorCode.MissingSecret, hint: "pass --secret, set XSOLLA_WEBHOOK_SECRET, or name secretEnv in xsolla-hooks.config.json" });
+    throw new UsageError("missing webhook secret", {
+      code: ErrorCode.MissingSecret,
+      hint: "pass --secret, set XSOLLA_WEBHOOK_SECRET, or name secretEnv in xsolla-hooks.config.json",
+    });
   }
   return target.secret;
 }
@@ -81,7 +91,8 @@ export function requireUrl(target: Pick<Target, "url">): string {
 
 /** An http(s) URL, normalised; a usage error naming the value otherwise. */
 export function checkUrl(raw: string | undefined, flag = "--url", envName = "XSOLLA_WEBHOOK_URL"): string {
-  if (raw === undefined || raw === "") throw new UsageError(flag === "--url" ? "missing handler URL" : `missing ${flag}`, { hint: `pass ${flag} or set ${envName}` });
+  if (raw === undefined || raw === "")
+    throw new UsageError(flag === "--url" ? "missing handler URL" : `missing ${flag}`, { hint: `pass ${flag} or set ${envName}` });
   let url: URL;
   try {
     url = new URL(raw);

@@ -75,7 +75,14 @@ export function diagnoseSignature(input: DiagnoseInput): Diagnosis {
   const read = readSignature(typeof input.signature === "string" ? input.signature : "");
   const received = read.hex === null ? null : read.hex.toLowerCase();
   if (secret === "") {
-    return { ok: false, diagnosis: "no-match", message: "No secret was given: a signature cannot be checked without the project's webhook secret.", hint: "Pass the project's webhook secret.", expected: "", received };
+    return {
+      ok: false,
+      diagnosis: "no-match",
+      message: "No secret was given: a signature cannot be checked without the project's webhook secret.",
+      hint: "Pass the project's webhook secret.",
+      expected: "",
+      received,
+    };
   }
   const expected = sha1(body, secret);
 
@@ -370,7 +377,8 @@ const EXPLANATIONS: Partial<Record<DiagnosisCode, Explained>> = {
     hint: "Hash the bytes as received and save body files as UTF-8 without BOM; some decoders drop or add a BOM silently.",
   },
   "body-reserialized-compact": {
-    message: () => "The signature was computed over the body re-serialised as compact JSON (JSON.stringify(JSON.parse(body))), not over the raw bytes.",
+    message: () =>
+      "The signature was computed over the body re-serialised as compact JSON (JSON.stringify(JSON.parse(body))), not over the raw bytes.",
     hint: HASH_RAW_BODY,
   },
   "body-reserialized-pretty": {
@@ -378,7 +386,8 @@ const EXPLANATIONS: Partial<Record<DiagnosisCode, Explained>> = {
     hint: HASH_RAW_BODY,
   },
   "body-keys-sorted": {
-    message: (v) => `The signature was computed over the body re-serialised with its keys sorted (${v}), as Go maps, sort_keys or stable-stringify do.`,
+    message: (v) =>
+      `The signature was computed over the body re-serialised with its keys sorted (${v}), as Go maps, sort_keys or stable-stringify do.`,
     hint: HASH_RAW_BODY,
   },
   "body-escaping": {

@@ -32,11 +32,16 @@ function adminUrl(baseUrl: string): URL {
   } catch {
     throw new UsageError(`the mock's base URL is not a URL: ${JSON.stringify(baseUrl)}`, { code: ErrorCode.BadInput });
   }
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw new UsageError(`the mock's base URL must be http(s), not ${base.protocol}`, { code: ErrorCode.BadInput });
+  if (base.protocol !== "http:" && base.protocol !== "https:")
+    throw new UsageError(`the mock's base URL must be http(s), not ${base.protocol}`, { code: ErrorCode.BadInput });
   return new URL("_admin/events", base);
 }
 
-async function call(method: "GET" | "POST", options: AdminCallOptions, body?: string): Promise<{ status: number; json: unknown; raw: Buffer }> {
+async function call(
+  method: "GET" | "POST",
+  options: AdminCallOptions,
+  body?: string,
+): Promise<{ status: number; json: unknown; raw: Buffer }> {
   const url = adminUrl(options.baseUrl);
   const what = `${method} /_admin/events`;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -69,7 +74,10 @@ async function call(method: "GET" | "POST", options: AdminCallOptions, body?: st
   }
   if (status < 200 || status >= 300) {
     const excerpt = bodyExcerpt(raw, []);
-    throw new EventApiError(status >= 500 ? "server" : "rejected", `${what}: HTTP ${status}${excerpt ? `: ${excerpt}` : ""}`, { status, bodyExcerpt: excerpt });
+    throw new EventApiError(status >= 500 ? "server" : "rejected", `${what}: HTTP ${status}${excerpt ? `: ${excerpt}` : ""}`, {
+      status,
+      bodyExcerpt: excerpt,
+    });
   }
   try {
     return { status, json: JSON.parse(raw.toString("utf8")), raw };
@@ -84,12 +92,16 @@ function problemsOf(error: z.ZodError): string[] {
 
 /** `POST /_admin/events` with a webhook body: the mock enqueues it and answers the new event. */
 export async function enqueueRemote(data: object, options: AdminCallOptions): Promise<XsollaEvent> {
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new UsageError("an event's data must be a JSON object (a webhook body)", { code: ErrorCode.BadInput });
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new UsageError("an event's data must be a JSON object (a webhook body)", { code: ErrorCode.BadInput });
   const { json, status } = await call("POST", options, JSON.stringify(data));
   const parsed = EventSchema.safeParse(json);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new EventApiError("bad-response", `POST /_admin/events: the answer has the wrong shape: ${problems.slice(0, 5).join("; ")}`, { status, problems });
+    throw new EventApiError("bad-response", `POST /_admin/events: the answer has the wrong shape: ${problems.slice(0, 5).join("; ")}`, {
+      status,
+      problems,
+    });
   }
   return parsed.data;
 }
@@ -100,7 +112,10 @@ export async function listRemote(options: AdminCallOptions): Promise<AdminEventR
   const parsed = z.object({ events: z.array(MockEventRecordSchema) }).safeParse(json);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error);
-    throw new EventApiError("bad-response", `GET /_admin/events: the answer has the wrong shape: ${problems.slice(0, 5).join("; ")}`, { status, problems });
+    throw new EventApiError("bad-response", `GET /_admin/events: the answer has the wrong shape: ${problems.slice(0, 5).join("; ")}`, {
+      status,
+      problems,
+    });
   }
   return parsed.data.events;
 }

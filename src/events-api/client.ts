@@ -81,7 +81,8 @@ export function resolveClientConfig(options: EventApiClientOptions): ResolvedCli
   }
   const auth = normaliseAuth(options.auth);
   const timeoutMs = options.timeoutMs ?? DEFAULT_EVENT_API_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`timeout must be a positive number of ms, got ${timeoutMs}`, { code: ErrorCode.BadInput });
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError(`timeout must be a positive number of ms, got ${timeoutMs}`, { code: ErrorCode.BadInput });
   const projectId = options.projectId === undefined ? undefined : String(options.projectId).trim();
   if (projectId === "") throw new UsageError("project_id is empty", { code: ErrorCode.BadInput });
   return {
@@ -97,24 +98,36 @@ function normaliseAuth(auth: EventApiAuth): EventApiAuth {
   if (auth.kind === "jwt") {
     // People paste the whole header value; accept it.
     const jwt = auth.jwt.trim().replace(/^Bearer\s+/i, "");
-    if (jwt === "") throw new UsageError("the Xsolla Login JWT is empty", { code: ErrorCode.MissingSecret, hint: "pass a user JWT, or a payment token instead" });
+    if (jwt === "")
+      throw new UsageError("the Xsolla Login JWT is empty", {
+        code: ErrorCode.MissingSecret,
+        hint: "pass a user JWT, or a payment token instead",
+      });
     if (/\s/.test(jwt)) throw new UsageError(`the JWT ${maskToken(jwt)} contains whitespace`, { code: ErrorCode.BadInput });
     return { kind: "jwt", jwt };
   }
   const token = auth.token.trim();
-  if (token === "") throw new UsageError("the payment token is empty", { code: ErrorCode.MissingSecret, hint: "pass a payment token, or a user JWT instead" });
+  if (token === "")
+    throw new UsageError("the payment token is empty", {
+      code: ErrorCode.MissingSecret,
+      hint: "pass a payment token, or a user JWT instead",
+    });
   return { kind: "token", token };
 }
 
 function checkEventId(id: number, what: string): void {
-  if (!Number.isSafeInteger(id) || id < 0) throw new UsageError(`${what} must be a non-negative integer, got ${String(id)}`, { code: ErrorCode.BadInput });
+  if (!Number.isSafeInteger(id) || id < 0)
+    throw new UsageError(`${what} must be a non-negative integer, got ${String(id)}`, { code: ErrorCode.BadInput });
 }
 
 /**
  * `GET {base}events?after_id=N&types=a&types=b&project_id=P[&token=T]`. `types` is repeated: Xsolla
  * documents an array but not its encoding (see UNDOCUMENTED).
  */
-export function buildListUrl(config: Pick<ResolvedClientConfig, "baseUrl" | "auth" | "projectId">, options: Pick<ListEventsOptions, "afterId" | "types"> = {}): URL {
+export function buildListUrl(
+  config: Pick<ResolvedClientConfig, "baseUrl" | "auth" | "projectId">,
+  options: Pick<ListEventsOptions, "afterId" | "types"> = {},
+): URL {
   const url = new URL("events", config.baseUrl);
   if (options.afterId !== undefined) {
     checkEventId(options.afterId, "after_id");
@@ -180,7 +193,10 @@ function secretsOf(auth: EventApiAuth): string[] {
 
 /** At most 200 characters of a body, one line, credentials masked; undefined when empty. */
 export function bodyExcerpt(body: Uint8Array, secrets: readonly string[]): string | undefined {
-  const text = Buffer.from(body.subarray(0, EXCERPT_LENGTH * 4)).toString("utf8").replace(/\s+/g, " ").trim();
+  const text = Buffer.from(body.subarray(0, EXCERPT_LENGTH * 4))
+    .toString("utf8")
+    .replace(/\s+/g, " ")
+    .trim();
   if (text === "") return undefined;
   const clipped = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
   return redactSecrets(clipped, secrets);
@@ -223,11 +239,15 @@ export function errorForStatus(answer: RawReply, context: AnswerContext): EventA
 function authError(answer: RawReply, context: AnswerContext, excerpt: string | undefined): EventApiError {
   const refused = answer.status === 401 ? "unauthorized" : "forbidden";
   if (context.auth.kind === "token") {
-    return new EventApiError("auth", `${context.what}: the Event API refused the payment token ${maskToken(context.auth.token)} (HTTP ${answer.status} ${refused})`, {
-      status: answer.status,
-      bodyExcerpt: excerpt,
-      hint: "payment tokens are short-lived: create a new one, or use a Xsolla Login user JWT",
-    });
+    return new EventApiError(
+      "auth",
+      `${context.what}: the Event API refused the payment token ${maskToken(context.auth.token)} (HTTP ${answer.status} ${refused})`,
+      {
+        status: answer.status,
+        bodyExcerpt: excerpt,
+        hint: "payment tokens are short-lived: create a new one, or use a Xsolla Login user JWT",
+      },
+    );
   }
   const expiry = jwtExpiry(context.auth.jwt);
   const expired = expiry !== null && expiry.getTime() <= context.nowMs;
@@ -241,12 +261,16 @@ function authError(answer: RawReply, context: AnswerContext, excerpt: string | u
     : answer.status === 403
       ? "the JWT is valid but not allowed here: check project_id and that the Event API is enabled for the project (Xsolla's CSM turns it on)"
       : "check that this is a Xsolla Login user JWT for the project, not a server API key";
-  return new EventApiError("auth", `${context.what}: the Event API refused the JWT ${maskToken(context.auth.jwt)} (HTTP ${answer.status} ${refused})${detail}`, {
-    status: answer.status,
-    bodyExcerpt: excerpt,
-    expiredAt: expiry,
-    hint,
-  });
+  return new EventApiError(
+    "auth",
+    `${context.what}: the Event API refused the JWT ${maskToken(context.auth.jwt)} (HTTP ${answer.status} ${refused})${detail}`,
+    {
+      status: answer.status,
+      bodyExcerpt: excerpt,
+      expiredAt: expiry,
+      hint,
+    },
+  );
 }
 
 /** The answer to `GET /events`: the events, or the error it means. */
@@ -254,25 +278,37 @@ export function interpretListAnswer(answer: RawReply, context: AnswerContext): X
   if (answer.status < 200 || answer.status >= 300) return errorForStatus(answer, context);
   const status = answer.status;
   if (answer.truncated) {
-    return new EventApiError("bad-response", `${context.what}: the answer is larger than ${formatBytes(context.maxResponseBytes)}`, { status });
+    return new EventApiError("bad-response", `${context.what}: the answer is larger than ${formatBytes(context.maxResponseBytes)}`, {
+      status,
+    });
   }
-  const text = Buffer.from(answer.body).toString("utf8").replace(/^\uFEFF/, "");
-  if (text.trim() === "") return new EventApiError("bad-response", `${context.what}: empty answer (HTTP ${status}), expected JSON`, { status });
+  const text = Buffer.from(answer.body)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
+  if (text.trim() === "")
+    return new EventApiError("bad-response", `${context.what}: empty answer (HTTP ${status}), expected JSON`, { status });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : "invalid JSON";
-    return new EventApiError("bad-response", `${context.what}: the answer is not JSON (${redactSecrets(reason ?? "", secretsOf(context.auth))})`, {
-      status,
-      bodyExcerpt: bodyExcerpt(answer.body, secretsOf(context.auth)),
-    });
+    return new EventApiError(
+      "bad-response",
+      `${context.what}: the answer is not JSON (${redactSecrets(reason ?? "", secretsOf(context.auth))})`,
+      {
+        status,
+        bodyExcerpt: bodyExcerpt(answer.body, secretsOf(context.auth)),
+      },
+    );
   }
   const parsed = parseEventsResponse(json);
   if (parsed.ok) return parsed.events;
   const shown = parsed.problems.slice(0, 5).join("; ");
   const more = parsed.problems.length > 5 ? ` (+${parsed.problems.length - 5} more)` : "";
-  return new EventApiError("bad-response", `${context.what}: the answer has the wrong shape: ${shown}${more}`, { status, problems: parsed.problems });
+  return new EventApiError("bad-response", `${context.what}: the answer has the wrong shape: ${shown}${more}`, {
+    status,
+    problems: parsed.problems,
+  });
 }
 
 /** The answer to `POST /events/{id}/processed`: null when it succeeded (any 2xx; the body is ignored). */
@@ -287,8 +323,14 @@ function formatBytes(bytes: number): string {
 /** A failure without an HTTP answer, as a `network` error. */
 export function networkError(error: unknown, context: Pick<AnswerContext, "what" | "auth">, timedOutAfterMs: number | null): EventApiError {
   const transportKind: TransportErrorKind = timedOutAfterMs !== null ? "timeout" : classifyTransportError(error);
-  const detail = timedOutAfterMs !== null ? `no answer within ${timedOutAfterMs} ms` : redactSecrets(describeTransportError(error), secretsOf(context.auth));
-  return new EventApiError("network", `${context.what}: ${TRANSPORT_FAILURE_TEXT[transportKind]}: ${detail}`, { transportKind, cause: error });
+  const detail =
+    timedOutAfterMs !== null
+      ? `no answer within ${timedOutAfterMs} ms`
+      : redactSecrets(describeTransportError(error), secretsOf(context.auth));
+  return new EventApiError("network", `${context.what}: ${TRANSPORT_FAILURE_TEXT[transportKind]}: ${detail}`, {
+    transportKind,
+    cause: error,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,16 @@
 // The Event API module in one import, for the CLI's `events` commands and the library entry.
-export { EventSchema, EventDataSchema, EventIdSchema, EventsResponseSchema, parseEventsResponse, formatIssuePath, type XsollaEvent, type XsollaEventData, type EventsResponse, type ParseEventsResult } from "./schema.js";
+export {
+  EventSchema,
+  EventDataSchema,
+  EventIdSchema,
+  EventsResponseSchema,
+  parseEventsResponse,
+  formatIssuePath,
+  type XsollaEvent,
+  type XsollaEventData,
+  type EventsResponse,
+  type ParseEventsResult,
+} from "./schema.js";
 export { decodeJwtClaims, jwtExpiry, maskToken, redactSecrets, describeDistance, type JwtClaims } from "./jwt.js";
 export { EventApiError, isEventApiError, RETRYABLE_KINDS, type EventApiErrorKind, type EventApiErrorDetails } from "./errors.js";
 export {
@@ -40,6 +51,16 @@ export {
   type AckerOptions,
   type AckResult,
 } from "./poll.js";
-export { startMockEventApi, mulberry32, MOCK_DEFAULT_PAGE_SIZE, type MockEventApi, type MockEventApiOptions, type MockFaults, type MockEventRecord, type MockRequestLogEntry, type MockStats } from "./mock-server.js";
+export {
+  startMockEventApi,
+  mulberry32,
+  MOCK_DEFAULT_PAGE_SIZE,
+  type MockEventApi,
+  type MockEventApiOptions,
+  type MockFaults,
+  type MockEventRecord,
+  type MockRequestLogEntry,
+  type MockStats,
+} from "./mock-server.js";
 export { enqueueRemote, listRemote, type AdminCallOptions, type AdminEventRecord } from "./admin-client.js";
 export { UNDOCUMENTED, type UndocumentedBehaviour } from "./undocumented.js";

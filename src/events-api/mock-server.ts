@@ -123,7 +123,8 @@ export function mulberry32(seed: number): () => number {
 type Credentials = { bearer: string | null; token: string | null };
 
 function checkRate(value: number | undefined, name: string): void {
-  if (value !== undefined && (!Number.isFinite(value) || value < 0 || value > 1)) throw new RangeError(`faults.${name} must be between 0 and 1, got ${value}`);
+  if (value !== undefined && (!Number.isFinite(value) || value < 0 || value > 1))
+    throw new RangeError(`faults.${name} must be between 0 and 1, got ${value}`);
 }
 
 function validateFaults(faults: MockFaults): void {
@@ -174,13 +175,25 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
   const store = new Map<number, MockEventRecord>();
   let nextId = options.firstId ?? 1;
   const log: MockRequestLogEntry[] = [];
-  const stats: MockStats = { requests: 0, list: 0, processed: 0, admin: 0, faults: { dropped: 0, failed: 0, ackFailed: 0, rateLimited: 0, unauthorized: 0, overlapped: 0 } };
+  const stats: MockStats = {
+    requests: 0,
+    list: 0,
+    processed: 0,
+    admin: 0,
+    faults: { dropped: 0, failed: 0, ackFailed: 0, rateLimited: 0, unauthorized: 0, overlapped: 0 },
+  };
   let windowSecond = -1;
   let windowCount = 0;
 
   function enqueue(data: object): XsollaEvent {
-    if (typeof data !== "object" || data === null || Array.isArray(data)) throw new TypeError("an event's data must be a JSON object (a webhook body)");
-    const event: XsollaEvent = { id: nextId++, status: 0, created_at: new Date(now()).toISOString(), data: structuredClone(data) as XsollaEvent["data"] };
+    if (typeof data !== "object" || data === null || Array.isArray(data))
+      throw new TypeError("an event's data must be a JSON object (a webhook body)");
+    const event: XsollaEvent = {
+      id: nextId++,
+      status: 0,
+      created_at: new Date(now()).toISOString(),
+      data: structuredClone(data) as XsollaEvent["data"],
+    };
     store.set(event.id, { event, processed: false, processedAt: null, acks: 0 });
     return structuredClone(event);
   }
@@ -189,7 +202,8 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
 
   function authorised(credentials: Credentials): { ok: true } | { ok: false; code: string; message: string } {
     const { bearer, token } = credentials;
-    if (bearer === null && token === null) return { ok: false, code: "UNAUTHORIZED", message: "missing credentials: send Authorization: Bearer <JWT> or token=<payment token>" };
+    if (bearer === null && token === null)
+      return { ok: false, code: "UNAUTHORIZED", message: "missing credentials: send Authorization: Bearer <JWT> or token=<payment token>" };
     if (bearer !== null) {
       const claims = decodeJwtClaims(bearer);
       const exp = claims?.["exp"];
@@ -210,7 +224,8 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
 
   function handleList(res: ServerResponse, query: URLSearchParams): number {
     const rawAfter = query.get("after_id");
-    if (rawAfter !== null && !/^\d+$/.test(rawAfter)) return sendError(res, 400, "INVALID_PARAMETER", "after_id must be a non-negative integer");
+    if (rawAfter !== null && !/^\d+$/.test(rawAfter))
+      return sendError(res, 400, "INVALID_PARAMETER", "after_id must be a non-negative integer");
     const overlap = faults.overlapRate ? rand() < faults.overlapRate : false;
     if (overlap) stats.faults.overlapped++;
     const afterId = rawAfter === null || overlap ? -1 : Number(rawAfter);
@@ -249,12 +264,18 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     } catch {
       return sendError(res, 400, "INVALID_JSON", "the body must be a webhook body as JSON");
     }
-    if (typeof data !== "object" || data === null || Array.isArray(data)) return sendError(res, 400, "INVALID_BODY", "the body must be a JSON object (a webhook body)");
+    if (typeof data !== "object" || data === null || Array.isArray(data))
+      return sendError(res, 400, "INVALID_BODY", "the body must be a JSON object (a webhook body)");
     return sendJson(res, 201, enqueue(data));
   }
 
   /** Runs the fault pipeline; returns the fault that answered (or dropped) the request, if any. */
-  function injectFault(req: IncomingMessage, res: ServerResponse, credentials: Credentials, isAck: boolean): MockRequestLogEntry["fault"] | null {
+  function injectFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    credentials: Credentials,
+    isAck: boolean,
+  ): MockRequestLogEntry["fault"] | null {
     // One draw per configured rate per request, in a fixed order, so a seed replays exactly.
     const drop = faults.dropRate ? rand() < faults.dropRate : false;
     const fail = faults.failRate ? rand() < faults.failRate : false;
@@ -275,7 +296,9 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
       if (windowCount > faults.rateLimit) {
         stats.faults.rateLimited++;
         const retryAfter = Math.max(1, Math.ceil(((second + 1) * 1000 - at) / 1000));
-        sendError(res, 429, "TOO_MANY_REQUESTS", `more than ${faults.rateLimit} requests per second`, { "retry-after": String(retryAfter) });
+        sendError(res, 429, "TOO_MANY_REQUESTS", `more than ${faults.rateLimit} requests per second`, {
+          "retry-after": String(retryAfter),
+        });
         return "rate-limit";
       }
     }
@@ -365,7 +388,10 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     enqueue,
     events: () => sorted().map((r) => structuredClone(r.event)),
     records: () => sorted().map((r) => structuredClone(r)),
-    unprocessed: () => sorted().filter((r) => !r.processed).map((r) => structuredClone(r.event)),
+    unprocessed: () =>
+      sorted()
+        .filter((r) => !r.processed)
+        .map((r) => structuredClone(r.event)),
     isProcessed: (id) => store.get(id)?.processed ?? false,
     setFaults(next) {
       validateFaults(next);

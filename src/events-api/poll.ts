@@ -112,7 +112,12 @@ function checkPositive(value: number, name: string, allowZero = false): void {
   }
 }
 
-function resolveFailurePolicy(options: { maxFailures?: number | undefined; backoff?: BackoffOptions | undefined; rand?: (() => number) | undefined; maxRetryAfterMs?: number | undefined }): FailurePolicy {
+function resolveFailurePolicy(options: {
+  maxFailures?: number | undefined;
+  backoff?: BackoffOptions | undefined;
+  rand?: (() => number) | undefined;
+  maxRetryAfterMs?: number | undefined;
+}): FailurePolicy {
   const policy = {
     maxFailures: options.maxFailures ?? DEFAULT_MAX_FAILURES,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
@@ -150,7 +155,10 @@ async function pause(clock: Clock, ms: number, signal: AbortSignal | undefined):
  * waits `intervalMs`. Retryable failures are yielded as `error` items and waited out; the others,
  * and `maxFailures` failures in a row, are thrown as EventApiError.
  */
-export async function* pollEvents(client: Pick<EventApiClient, "listEvents">, options: PollOptions): AsyncGenerator<PollItem, void, undefined> {
+export async function* pollEvents(
+  client: Pick<EventApiClient, "listEvents">,
+  options: PollOptions,
+): AsyncGenerator<PollItem, void, undefined> {
   const { clock, signal, types } = options;
   const intervalMs = options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   checkPositive(intervalMs, "intervalMs", true);
@@ -228,7 +236,8 @@ export interface Acker {
 export function createAcker(client: Pick<EventApiClient, "markProcessed">, options: AckerOptions): Acker {
   const { clock, signal } = options;
   const retries = options.retries ?? 5;
-  if (!Number.isInteger(retries) || retries < 0) throw new UsageError(`retries must be an integer ≥ 0, got ${retries}`, { code: ErrorCode.BadInput });
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new UsageError(`retries must be an integer ≥ 0, got ${retries}`, { code: ErrorCode.BadInput });
   // maxFailures = retries + 1 attempts in all; the give-up error itself is not used here.
   const policy = resolveFailurePolicy({ ...options, maxFailures: retries + 1 });
   const done = new Set<number>();

@@ -7,7 +7,8 @@ const isSafeNonNegativeInteger = (value: unknown): boolean =>
   (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) ||
   (typeof value === "string" && /^\d{1,16}$/.test(value) && Number.isSafeInteger(Number(value)));
 
-const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `missing (expected ${what})` : `expected ${what}`);
+const expected = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `missing (expected ${what})` : `expected ${what}`;
 
 /** An event id: a non-negative safe integer, or a string of digits holding one ("123" → 123). */
 export const EventIdSchema = z

@@ -26,22 +26,26 @@ export const UNDOCUMENTED = [
   {
     topic: "page size",
     xsolla: "Not documented; neither is whether `after_id` is the only pagination.",
-    ourModel: "The poller asks again at once after any page that brought new events, and waits the interval only after a page with nothing new, so any page size drains. The mock pages by 50 (configurable).",
+    ourModel:
+      "The poller asks again at once after any page that brought new events, and waits the interval only after a page with nothing new, so any page size drains. The mock pages by 50 (configurable).",
   },
   {
     topic: "types encoding",
     xsolla: "`types` is an array of strings in the query; the encoding is not documented (the doc sample shows `types=string`).",
-    ourModel: "The client repeats the parameter: `types=payment&types=order_paid`. The mock also accepts `types[]=` and comma-separated values.",
+    ourModel:
+      "The client repeats the parameter: `types=payment&types=order_paid`. The mock also accepts `types[]=` and comma-separated values.",
   },
   {
     topic: "error bodies",
     xsolla: "The format of error responses is not documented.",
-    ourModel: "The client classifies by HTTP status only and quotes at most 200 characters of the body. The mock answers `{\"error\":{\"code\":…,\"message\":…}}`, the webhook error shape.",
+    ourModel:
+      'The client classifies by HTTP status only and quotes at most 200 characters of the body. The mock answers `{"error":{"code":…,"message":…}}`, the webhook error shape.',
   },
   {
     topic: "rate limits",
     xsolla: "Not documented (the Unity SDK polls every 3 s).",
-    ourModel: "429 is honoured with Retry-After (seconds or HTTP date), else exponential backoff. The poller's default interval is the SDK's 3 s.",
+    ourModel:
+      "429 is honoured with Retry-After (seconds or HTTP date), else exponential backoff. The poller's default interval is the SDK's 3 s.",
   },
   {
     topic: "processed",

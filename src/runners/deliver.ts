@@ -2,7 +2,16 @@
 // one request until the policy says stop, and never reads the wall clock or sets timers itself:
 // `clock` decides whether 12 hours pass in a second (virtual) or in 12 hours (real).
 import { classifyAttempt, RETRY_POLICIES, type RetryPolicy } from "../core/delivery/policies.js";
-import type { AttemptRecord, Clock, DeliveryOutcome, DeliveryReport, OutgoingRequest, PolicyDecision, SendResult, Transport } from "../core/delivery/types.js";
+import type {
+  AttemptRecord,
+  Clock,
+  DeliveryOutcome,
+  DeliveryReport,
+  OutgoingRequest,
+  PolicyDecision,
+  SendResult,
+  Transport,
+} from "../core/delivery/types.js";
 import { createSystemClock } from "../adapters/system-clock.js";
 
 export type { AttemptRecord, DeliveryReport, DeliveryOutcome };
@@ -62,6 +71,18 @@ export async function deliver(request: OutgoingRequest, options: DeliverOptions)
 }
 
 /** One attempt, no retries, whatever the answer: what plain `send`, the demo, the contract suite and forwarding do. */
-export function deliverOnce(request: OutgoingRequest, transport: Transport, timeoutMs: number, signal?: AbortSignal): Promise<DeliveryReport> {
-  return deliver(request, { transport, clock: createSystemClock(), policy: RETRY_POLICIES.none, timeoutMs, signal, classify: () => "final" });
+export function deliverOnce(
+  request: OutgoingRequest,
+  transport: Transport,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<DeliveryReport> {
+  return deliver(request, {
+    transport,
+    clock: createSystemClock(),
+    policy: RETRY_POLICIES.none,
+    timeoutMs,
+    signal,
+    classify: () => "final",
+  });
 }

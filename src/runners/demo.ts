@@ -54,12 +54,30 @@ const DEMO_SECRET = "demo-project-secret-key";
 const UNKNOWN_USER = "test_xsolla_unknown_user";
 
 export function demoCases(fixtures: readonly Fixture[]): DemoCase[] {
-  const signed: DemoCase[] = fixtures.map((fixture) => ({ name: fixture.id, fixture, mode: "valid", sets: [], expectation: successExpectation(fixture.meta.success) }));
+  const signed: DemoCase[] = fixtures.map((fixture) => ({
+    name: fixture.id,
+    fixture,
+    mode: "valid",
+    sets: [],
+    expectation: successExpectation(fixture.meta.success),
+  }));
   const rejection = (errorCode: string): Expectation => ({ statuses: parseStatusList("4xx"), errorCode });
   return [
     ...signed,
-    { name: "payment, bad signature", fixture: findFixture(fixtures, "payment"), mode: "wrong-secret", sets: [], expectation: rejection("INVALID_SIGNATURE") },
-    { name: "user_validation, unknown user", fixture: findFixture(fixtures, "user_validation"), mode: "valid", sets: [{ path: "user.id", value: UNKNOWN_USER }], expectation: rejection("INVALID_USER") },
+    {
+      name: "payment, bad signature",
+      fixture: findFixture(fixtures, "payment"),
+      mode: "wrong-secret",
+      sets: [],
+      expectation: rejection("INVALID_SIGNATURE"),
+    },
+    {
+      name: "user_validation, unknown user",
+      fixture: findFixture(fixtures, "user_validation"),
+      mode: "valid",
+      sets: [{ path: "user.id", value: UNKNOWN_USER }],
+      expectation: rejection("INVALID_USER"),
+    },
   ];
 }
 
@@ -105,7 +123,9 @@ async function eventApiDemo(fixtures: readonly Fixture[], signal: AbortSignal): 
   const api = await startMockEventApi();
   const client = createEventApiClient({ baseUrl: api.url, auth: { kind: "jwt", jwt: demoJwt(Date.now()) } });
   try {
-    const enqueued = ["order_paid", "order_paid.separate", "payment"].map((name) => api.enqueue(buildPayload(findFixture(fixtures, name), { context: { now: Date.now(), rand } }).body as object).id);
+    const enqueued = ["order_paid", "order_paid.separate", "payment"].map(
+      (name) => api.enqueue(buildPayload(findFixture(fixtures, name), { context: { now: Date.now(), rand } }).body as object).id,
+    );
     // Virtual time: the poller's pauses cost nothing, so the demo stays instant.
     const clock = createVirtualClock(Date.now());
     const acker = createAcker(client, { clock });
@@ -118,7 +138,14 @@ async function eventApiDemo(fixtures: readonly Fixture[], signal: AbortSignal): 
       }
     }
     const unprocessed = api.unprocessed().map((e) => e.id);
-    return { ok: events.length === enqueued.length && unprocessed.length === 0, url: api.url, enqueued, events, acked: acker.acked(), unprocessed };
+    return {
+      ok: events.length === enqueued.length && unprocessed.length === 0,
+      url: api.url,
+      enqueued,
+      events,
+      acked: acker.acked(),
+      unprocessed,
+    };
   } finally {
     await client.close();
     await api.close();

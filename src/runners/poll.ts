@@ -61,7 +61,12 @@ export interface ForwardResult {
 }
 
 /** Signs an event's data as a webhook and delivers it once; a 2xx is success. */
-export async function forwardEvent(event: XsollaEvent, target: ForwardTarget, transport: Transport, signal?: AbortSignal): Promise<ForwardResult> {
+export async function forwardEvent(
+  event: XsollaEvent,
+  target: ForwardTarget,
+  transport: Transport,
+  signal?: AbortSignal,
+): Promise<ForwardResult> {
   const { request } = buildWebhookRequest(target.url, Buffer.from(JSON.stringify(event.data)), target.secret);
   const report = await deliverOnce(request, transport, FORWARD_TIMEOUT_MS, signal);
   const result = report.attempts[0]?.result;
@@ -80,7 +85,8 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
   const stopAcks = new AbortController();
   const onInterrupt = () => stopPolling.abort(options.signal.reason);
   options.signal.addEventListener("abort", onInterrupt, { once: true });
-  const timer = options.durationMs === undefined ? undefined : setTimeout(() => stopPolling.abort(new Error("duration reached")), options.durationMs);
+  const timer =
+    options.durationMs === undefined ? undefined : setTimeout(() => stopPolling.abort(new Error("duration reached")), options.durationMs);
   const acker = createAcker(client, {
     clock,
     backoff: options.backoff,

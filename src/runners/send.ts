@@ -19,12 +19,23 @@ import { deliver, deliverOnce } from "./deliver.js";
 export type { SignedRequest };
 
 /** The exact bytes, signed with the secret (or deliberately not: wrong-secret, none). */
-export function prepareSigned(url: string, bytes: Uint8Array, secret: string, mode: SignatureMode, headers: Record<string, string>): SignedRequest {
+export function prepareSigned(
+  url: string,
+  bytes: Uint8Array,
+  secret: string,
+  mode: SignatureMode,
+  headers: Record<string, string>,
+): SignedRequest {
   return buildWebhookRequest(url, bytes, secret, mode, headers);
 }
 
 /** A captured request as it arrived; `resignWith` signs its bytes again with another secret. */
-export function prepareReplay(captured: CapturedRequest, url: string, resignWith: string | undefined, headers: Record<string, string>): SignedRequest {
+export function prepareReplay(
+  captured: CapturedRequest,
+  url: string,
+  resignWith: string | undefined,
+  headers: Record<string, string>,
+): SignedRequest {
   return replayCapturedRequest(captured, url, resignWith, headers);
 }
 
@@ -42,13 +53,16 @@ export interface SentOnce {
 
 /** One attempt, judged against the expectation. */
 export async function sendOnce(prepared: SignedRequest, expectation: Expectation, context: SendContext): Promise<SentOnce> {
-  const report = await withTransport(context.transport, (transport) => deliverOnce(prepared.request, transport, context.timeoutMs, context.signal));
+  const report = await withTransport(context.transport, (transport) =>
+    deliverOnce(prepared.request, transport, context.timeoutMs, context.signal),
+  );
   return { report, verdict: judgeDelivery(report, expectation) };
 }
 
 /** The retry plan for --retry flags; `--policy <type>` looks the type up in the built-in catalog. */
 export function planSendRetry(request: RetryRequest, fixture: Fixture | undefined): RetryPlan {
-  const policyOfType = (name: string): RetryPolicyName | undefined => loadBuiltinFixtures().find((f) => f.meta.type === name)?.meta.retryPolicy;
+  const policyOfType = (name: string): RetryPolicyName | undefined =>
+    loadBuiltinFixtures().find((f) => f.meta.type === name)?.meta.retryPolicy;
   return planRetry(request, fixture?.meta.retryPolicy, policyOfType);
 }
 
@@ -107,7 +121,8 @@ export interface SendWebhookResult extends DeliveryReport {
 }
 
 export async function sendWebhook(options: SendWebhookOptions): Promise<SendWebhookResult> {
-  if (typeof options.body !== "string" && !(options.body instanceof Uint8Array)) throw new TypeError("body must be the raw bytes (Uint8Array) or a string");
+  if (typeof options.body !== "string" && !(options.body instanceof Uint8Array))
+    throw new TypeError("body must be the raw bytes (Uint8Array) or a string");
   const bytes = typeof options.body === "string" ? Buffer.from(options.body, "utf8") : options.body;
   const { request, signature } = prepareSigned(options.url, bytes, options.secret, options.signature ?? "valid", options.headers ?? {});
   const policy = options.retry ? (typeof options.retry === "string" ? RETRY_POLICIES[options.retry] : options.retry) : RETRY_POLICIES.none;

@@ -2,7 +2,14 @@
 // delivers them (through deliverOnce, like every webhook) and collects results. Used by
 // `xsolla-hooks test` and by library users.
 import { randomInt } from "node:crypto";
-import { planContractSuite, judgeTiming, DEFAULT_BUDGET_MS, DEFAULT_CONTRACT_TYPES, type ContractSettings, type CheckReply } from "../core/contract/plan.js";
+import {
+  planContractSuite,
+  judgeTiming,
+  DEFAULT_BUDGET_MS,
+  DEFAULT_CONTRACT_TYPES,
+  type ContractSettings,
+  type CheckReply,
+} from "../core/contract/plan.js";
 import { buildWebhookRequest } from "../core/delivery/request.js";
 import { formatSignatureHeader, signBody } from "../core/signature.js";
 import type { Transport } from "../core/delivery/types.js";
@@ -57,49 +64,58 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
   let lastFailure: string | null = null;
   const total = plan.length + 1;
   await withTransport(options.transport, async (transport) => {
-      for (const check of plan) {
-        if (options.signal?.aborted) break;
-        options.onStart?.(check.id, results.length, total);
-        const replies: CheckReply[] = [];
-        let failure: string | null = null;
-        let durationMs = 0;
-        for (const planned of check.requests) {
-          const { request } = buildWebhookRequest(options.url, planned.bytes, options.secret, planned.signature, options.headers ?? {});
-          if (planned.signBytes) request.headers.authorization = formatSignatureHeader(signBody(planned.signBytes, options.secret));
-          const report = await deliverOnce(request, transport, options.timeoutMs ?? 10_000, options.signal);
-          const result = report.attempts[0]?.result;
-          if (!result) break; // interrupted before the request went out
-          durationMs += result.durationMs;
-          if (result.kind === "no-reply") {
-            failure = result.error.message;
-            lastFailure = failure;
-            timings.push({ checkId: check.id, durationMs: result.durationMs });
-            break;
-          }
-          answered++;
+    for (const check of plan) {
+      if (options.signal?.aborted) break;
+      options.onStart?.(check.id, results.length, total);
+      const replies: CheckReply[] = [];
+      let failure: string | null = null;
+      let durationMs = 0;
+      for (const planned of check.requests) {
+        const { request } = buildWebhookRequest(options.url, planned.bytes, options.secret, planned.signature, options.headers ?? {});
+        if (planned.signBytes) request.headers.authorization = formatSignatureHeader(signBody(planned.signBytes, options.secret));
+        const report = await deliverOnce(request, transport, options.timeoutMs ?? 10_000, options.signal);
+        const result = report.attempts[0]?.result;
+        if (!result) break; // interrupted before the request went out
+        durationMs += result.durationMs;
+        if (result.kind === "no-reply") {
+          failure = result.error.message;
+          lastFailure = failure;
           timings.push({ checkId: check.id, durationMs: result.durationMs });
-          replies.push(result);
+          break;
         }
-        if (options.signal?.aborted) break;
-        const verdict = failure ? { ok: false, message: `no answer: ${failure}`, note: undefined } : check.judge(replies);
-        const result: ContractCheckResult = {
-          id: check.id,
-          title: check.title,
-          ok: verdict.ok,
-          status: replies[replies.length - 1]?.status ?? null,
-          expected: check.expected,
-          durationMs: Math.round(durationMs * 10) / 10,
-          message: verdict.message,
-          note: verdict.note ?? null,
-        };
-        results.push(result);
-        options.onResult?.(result, results.length - 1, total);
+        answered++;
+        timings.push({ checkId: check.id, durationMs: result.durationMs });
+        replies.push(result);
       }
+      if (options.signal?.aborted) break;
+      const verdict = failure ? { ok: false, message: `no answer: ${failure}`, note: undefined } : check.judge(replies);
+      const result: ContractCheckResult = {
+        id: check.id,
+        title: check.title,
+        ok: verdict.ok,
+        status: replies[replies.length - 1]?.status ?? null,
+        expected: check.expected,
+        durationMs: Math.round(durationMs * 10) / 10,
+        message: verdict.message,
+        note: verdict.note ?? null,
+      };
+      results.push(result);
+      options.onResult?.(result, results.length - 1, total);
+    }
   });
 
   if (!options.signal?.aborted) {
     const timing = judgeTiming(timings, settings.budgetMs);
-    const result: ContractCheckResult = { id: "responds-in-time", title: `answers every request within ${settings.budgetMs} ms`, ok: timing.ok, status: null, expected: `<= ${settings.budgetMs} ms`, durationMs: 0, message: timing.message, note: null };
+    const result: ContractCheckResult = {
+      id: "responds-in-time",
+      title: `answers every request within ${settings.budgetMs} ms`,
+      ok: timing.ok,
+      status: null,
+      expected: `<= ${settings.budgetMs} ms`,
+      durationMs: 0,
+      message: timing.message,
+      note: null,
+    };
     results.push(result);
     options.onResult?.(result, results.length - 1, total);
   }

@@ -18,7 +18,17 @@ export interface ReceivedRequest {
   rawHeaders: string[];
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
-  answer: ReceiverReply | { status: number; verdict: "rejected" | "dropped"; reason: string; errorCode?: string; type?: undefined; summary?: undefined; deliveryCount?: undefined };
+  answer:
+    | ReceiverReply
+    | {
+        status: number;
+        verdict: "rejected" | "dropped";
+        reason: string;
+        errorCode?: string;
+        type?: undefined;
+        summary?: undefined;
+        deliveryCount?: undefined;
+      };
 }
 
 export interface ReceiverOptions extends Omit<RespondOptions, "knownTypes"> {
@@ -52,9 +62,21 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const declared = Number(req.headers["content-length"] ?? 0);
     const body = declared > limit ? null : await readRequestBody(req, limit);
-    const base = { number: requests.length + 1, receivedAt: new Date(), method: req.method ?? "", path: req.url ?? "/", httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, headers: req.headers };
+    const base = {
+      number: requests.length + 1,
+      receivedAt: new Date(),
+      method: req.method ?? "",
+      path: req.url ?? "/",
+      httpVersion: req.httpVersion,
+      rawHeaders: req.rawHeaders,
+      headers: req.headers,
+    };
     if (body === null) {
-      const record: ReceivedRequest = { ...base, body: Buffer.alloc(0), answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" } };
+      const record: ReceivedRequest = {
+        ...base,
+        body: Buffer.alloc(0),
+        answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" },
+      };
       requests.push(record);
       options.onRequest?.(record);
       res.writeHead(413, { "content-type": "application/json", connection: "close" });

@@ -82,14 +82,16 @@ function header(headers: IncomingWebhook["headers"], name: string): string | und
 /** The key fields a developer looks for in a log line. */
 export function summarize(body: Obj): string {
   const parts: string[] = [];
-  const user = str(at(body, "user", "id")) ?? str(at(body, "user", "external_id")) ?? str(at(body, "user", "user_id")) ?? str(at(body, "user_id"));
+  const user =
+    str(at(body, "user", "id")) ?? str(at(body, "user", "external_id")) ?? str(at(body, "user", "user_id")) ?? str(at(body, "user_id"));
   if (user) parts.push(`user=${user}`);
   const transaction = str(at(body, "transaction", "id")) ?? str(at(body, "billing", "transaction", "id"));
   if (transaction) parts.push(`transaction=${transaction}`);
   const order = str(at(body, "order", "id"));
   if (order) parts.push(`order=${order}`);
   const items = at(body, "items");
-  if (Array.isArray(items) && items.length > 0) parts.push(`items=${items.map((i) => `${str(at(i, "sku")) ?? "?"}x${str(at(i, "quantity")) ?? "1"}`).join(",")}`);
+  if (Array.isArray(items) && items.length > 0)
+    parts.push(`items=${items.map((i) => `${str(at(i, "sku")) ?? "?"}x${str(at(i, "quantity")) ?? "1"}`).join(",")}`);
   const total = at(body, "purchase", "total") ?? at(body, "billing", "purchase", "total");
   const orderAmount = str(at(body, "order", "amount"));
   if (isObj(total)) parts.push(`total=${str(total.amount) ?? "?"} ${str(total.currency) ?? ""}`.trim());
@@ -102,7 +104,10 @@ function documentedBody(type: string, body: Obj): { status: number; body: string
     case "user_search": {
       const id = str(at(body, "user", "id")) ?? str(at(body, "user", "public_id")) ?? "sample_user_1";
       const publicId = str(at(body, "user", "public_id")) ?? id;
-      return { status: 200, body: JSON.stringify({ user: { id, name: "Sample User", public_id: publicId, email: "user@example.com", phone: "+15555550100" } }) };
+      return {
+        status: 200,
+        body: JSON.stringify({ user: { id, name: "Sample User", public_id: publicId, email: "user@example.com", phone: "+15555550100" } }),
+      };
     }
     case "get_pincode": {
       // A stable key per request body, in the AAAA-BBBB-CCCC-DDDD shape games use.
@@ -136,13 +141,24 @@ function claimedType(body: Uint8Array): string | undefined {
 export function respondToWebhook(request: IncomingWebhook, options: RespondOptions, state: ReceiverState): ReceiverReply {
   const style = options.statusStyle ?? "docs";
   if (request.method !== "POST") {
-    return { status: 405, headers: { ...JSON_HEADERS, allow: "POST" }, body: JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Use POST" } }), verdict: "rejected", errorCode: "INVALID_PARAMETER", reason: `method ${request.method}` };
+    return {
+      status: 405,
+      headers: { ...JSON_HEADERS, allow: "POST" },
+      body: JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Use POST" } }),
+      verdict: "rejected",
+      errorCode: "INVALID_PARAMETER",
+      reason: `method ${request.method}`,
+    };
   }
   const authorization = header(request.headers, "authorization");
   const check = verifySignature(request.body, options.secret, authorization);
   if (!check.ok) {
     const reason =
-      check.reason === "missing-header" ? "no Authorization header" : check.reason === "malformed-header" ? "Authorization is not 'Signature <40 lowercase hex>'" : "signature does not match the body";
+      check.reason === "missing-header"
+        ? "no Authorization header"
+        : check.reason === "malformed-header"
+          ? "Authorization is not 'Signature <40 lowercase hex>'"
+          : "signature does not match the body";
     return { ...rejection(style, "INVALID_SIGNATURE", "Invalid signature", reason), type: claimedType(request.body) };
   }
 
@@ -169,20 +185,46 @@ export function respondToWebhook(request: IncomingWebhook, options: RespondOptio
   }
 
   state.deliveries += 1;
-  const deliveryKey = str(at(parsed, "transaction", "id")) ?? str(at(parsed, "order", "id")) ?? str(at(parsed, "billing", "transaction", "id"));
+  const deliveryKey =
+    str(at(parsed, "transaction", "id")) ?? str(at(parsed, "order", "id")) ?? str(at(parsed, "billing", "transaction", "id"));
   const deliveryCount = deliveryKey === undefined ? undefined : (state.byKey.get(deliveryKey) ?? 0) + 1;
   if (deliveryKey !== undefined && deliveryCount !== undefined) state.byKey.set(deliveryKey, deliveryCount);
   const base = { type, userId, deliveryKey, deliveryCount, summary };
 
   if (options.failFirst !== undefined && state.deliveries <= options.failFirst) {
-    return { ...base, status: 500, headers: JSON_HEADERS, body: JSON.stringify({ error: { code: "SERVER_ERROR", message: "Simulated failure" } }), verdict: "simulated", errorCode: "SERVER_ERROR", reason: `--fail-first ${options.failFirst} (delivery ${state.deliveries})` };
+    return {
+      ...base,
+      status: 500,
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ error: { code: "SERVER_ERROR", message: "Simulated failure" } }),
+      verdict: "simulated",
+      errorCode: "SERVER_ERROR",
+      reason: `--fail-first ${options.failFirst} (delivery ${state.deliveries})`,
+    };
   }
   if (options.forceStatus !== undefined) {
     const ok = options.forceStatus >= 200 && options.forceStatus < 300;
-    const body = ok ? "" : JSON.stringify({ error: { code: options.forceStatus >= 500 ? "SERVER_ERROR" : "CLIENT_ERROR", message: "Simulated status" } });
-    return { ...base, status: options.forceStatus, headers: ok ? {} : JSON_HEADERS, body, verdict: "simulated", reason: `--status ${options.forceStatus}` };
+    const body = ok
+      ? ""
+      : JSON.stringify({ error: { code: options.forceStatus >= 500 ? "SERVER_ERROR" : "CLIENT_ERROR", message: "Simulated status" } });
+    return {
+      ...base,
+      status: options.forceStatus,
+      headers: ok ? {} : JSON_HEADERS,
+      body,
+      verdict: "simulated",
+      reason: `--status ${options.forceStatus}`,
+    };
   }
   const documented = documentedBody(type, parsed);
-  if (documented) return { ...base, status: documented.status, headers: JSON_HEADERS, body: documented.body, verdict: "accepted", reason: "signature ok" };
+  if (documented)
+    return {
+      ...base,
+      status: documented.status,
+      headers: JSON_HEADERS,
+      body: documented.body,
+      verdict: "accepted",
+      reason: "signature ok",
+    };
   return { ...base, status: 204, headers: {}, body: "", verdict: "accepted", reason: "signature ok" };
 }

@@ -21,7 +21,10 @@ function ttyIo(env: Record<string, string>): { io: Io; out: () => string } {
   let text = "";
   const out = { write: (t: string | Uint8Array) => void (text += typeof t === "string" ? t : Buffer.from(t).toString()), isTTY: true };
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  return { io: { stdout: out, stderr: out, stdin, env: { NO_COLOR: "1", ...env }, cwd: process.cwd(), signal: new AbortController().signal }, out: () => text };
+  return {
+    io: { stdout: out, stderr: out, stdin, env: { NO_COLOR: "1", ...env }, cwd: process.cwd(), signal: new AbortController().signal },
+    out: () => text,
+  };
 }
 
 async function waitFor(text: string): Promise<void> {
@@ -71,7 +74,9 @@ describe("interactive mode", () => {
     screen.keypress("down");
     screen.keypress("enter");
     await screen.next(); // the Next prompt again, after the command line was printed
-    expect(out()).toContain(`xsolla-hooks send payment --set-string user.id=player_777 --url ${handler.url} --secret "$XSOLLA_WEBHOOK_SECRET"`);
+    expect(out()).toContain(
+      `xsolla-hooks send payment --set-string user.id=player_777 --url ${handler.url} --secret "$XSOLLA_WEBHOOK_SECRET"`,
+    );
     screen.keypress("enter"); // Quit is the default once the command line was shown
     expect(await done).toBe(0);
 

@@ -16,7 +16,16 @@ const result: ContractSuiteResult = {
   durationMs: 1234,
   checks: [
     { id: "accepts-signed:payment", title: "t", ok: true, status: 204, expected: "204", durationMs: 5, message: "accepted", note: null },
-    { id: "rejects-bad-signature", title: "t", ok: false, status: 204, expected: "4xx", durationMs: 7, message: 'got 204 & <"nothing">\u0001 \'quoted\'', note: null },
+    {
+      id: "rejects-bad-signature",
+      title: "t",
+      ok: false,
+      status: 204,
+      expected: "4xx",
+      durationMs: 7,
+      message: "got 204 & <\"nothing\">\u0001 'quoted'",
+      note: null,
+    },
   ],
 };
 
@@ -33,35 +42,69 @@ describe("reporters", () => {
 
   it("TAP 13 with a YAML block for failures", () => {
     const tap = toTapReport(result).split("\n");
-    expect(tap.slice(0, 5)).toEqual(["TAP version 13", "1..2", "ok 1 - accepts-signed:payment", "not ok 2 - rejects-bad-signature", "  ---"]);
+    expect(tap.slice(0, 5)).toEqual([
+      "TAP version 13",
+      "1..2",
+      "ok 1 - accepts-signed:payment",
+      "not ok 2 - rejects-bad-signature",
+      "  ---",
+    ]);
     expect(tap).toContain("# fail 1");
   });
 });
 
 describe("contract helpers", () => {
   it("writes PHP json_encode style bytes", () => {
-    expect(phpStyleJson({ url: "https://x/y", name: "Игрок ✓" }).toString()).toBe('{\n    "url": "https:\\/\\/x\\/y",\n    "name": "\\u0418\\u0433\\u0440\\u043e\\u043a \\u2713"\n}');
+    expect(phpStyleJson({ url: "https://x/y", name: "Игрок ✓" }).toString()).toBe(
+      '{\n    "url": "https:\\/\\/x\\/y",\n    "name": "\\u0418\\u0433\\u0440\\u043e\\u043a \\u2713"\n}',
+    );
   });
 
   it("judges timing over all answers", () => {
     expect(judgeTiming([{ checkId: "a", durationMs: 10 }], 3000).ok).toBe(true);
-    expect(judgeTiming([{ checkId: "a", durationMs: 3001 }, { checkId: "b", durationMs: 5 }], 3000).message).toMatch(/^1 answer over 3000 ms \(a 3001 ms\)/);
+    expect(
+      judgeTiming(
+        [
+          { checkId: "a", durationMs: 3001 },
+          { checkId: "b", durationMs: 5 },
+        ],
+        3000,
+      ).message,
+    ).toMatch(/^1 answer over 3000 ms \(a 3001 ms\)/);
   });
 });
 
 describe("config precedence: flags > env > file > defaults", () => {
-  const file = parseConfigFile({ url: "http://file/", secret: "file-secret", types: ["payment"], budgetMs: 1000, strict: true, headers: { "X-A": "file" } }, "cfg");
+  const file = parseConfigFile(
+    { url: "http://file/", secret: "file-secret", types: ["payment"], budgetMs: 1000, strict: true, headers: { "X-A": "file" } },
+    "cfg",
+  );
   it.each([
     [{}, {}, { url: "http://file/", secret: "file-secret", types: ["payment"], budgetMs: 1000, strict: true }],
-    [{}, { XSOLLA_WEBHOOK_URL: "http://env/", XSOLLA_WEBHOOK_SECRET: "env-secret" }, { url: "http://env/", secret: "env-secret", secretSource: "XSOLLA_WEBHOOK_SECRET" }],
-    [{ url: "http://flag/", secret: "flag-secret", types: "all", budget: 5, strict: false }, { XSOLLA_WEBHOOK_URL: "http://env/" }, { url: "http://flag/", secret: "flag-secret", types: "all", budgetMs: 5, strict: false }],
+    [
+      {},
+      { XSOLLA_WEBHOOK_URL: "http://env/", XSOLLA_WEBHOOK_SECRET: "env-secret" },
+      { url: "http://env/", secret: "env-secret", secretSource: "XSOLLA_WEBHOOK_SECRET" },
+    ],
+    [
+      { url: "http://flag/", secret: "flag-secret", types: "all", budget: 5, strict: false },
+      { XSOLLA_WEBHOOK_URL: "http://env/" },
+      { url: "http://flag/", secret: "flag-secret", types: "all", budgetMs: 5, strict: false },
+    ],
     [{ headers: { "x-a": "flag" } }, {}, { headers: { "X-A": "file", "x-a": "flag" } }],
   ])("flags %j env %j", (flags, env, expected) => {
     expect(resolveContractConfig({ flags, env, file })).toMatchObject(expected);
   });
 
   it("defaults without a file", () => {
-    expect(resolveContractConfig({ flags: {}, env: {} })).toMatchObject({ url: undefined, secret: undefined, budgetMs: 3000, timeoutMs: 10000, strict: false, reporter: "pretty" });
+    expect(resolveContractConfig({ flags: {}, env: {} })).toMatchObject({
+      url: undefined,
+      secret: undefined,
+      budgetMs: 3000,
+      timeoutMs: 10000,
+      strict: false,
+      reporter: "pretty",
+    });
   });
 
   it("names every bad field", () => {

@@ -18,7 +18,10 @@ afterEach(async () => {
 async function setup(script: Parameters<typeof startLoopback>[0]): Promise<{ server: LoopbackServer; transport: HttpTransport }> {
   const server = await startLoopback(script);
   const transport = createHttpTransport();
-  cleanup.push(() => server.close(), () => transport.close());
+  cleanup.push(
+    () => server.close(),
+    () => transport.close(),
+  );
   return { server, transport };
 }
 
@@ -76,7 +79,12 @@ describe("deliver against a real handler on a virtual clock", () => {
   it("an always-500 handler gets exactly 20 requests for order_paid over 11h55m", async () => {
     const { server, transport } = await setup((_req, res) => void res.writeHead(500).end());
     const clock = createVirtualClock(0);
-    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, { transport, clock, policy: RETRY_POLICIES.order, timeoutMs: 2_000 });
+    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, {
+      transport,
+      clock,
+      policy: RETRY_POLICIES.order,
+      timeoutMs: 2_000,
+    });
     expect(report.outcome).toBe("exhausted");
     expect(server.requests).toHaveLength(20);
     expect(report.attempts.at(-1)?.offsetMs).toBe(715 * MIN);
@@ -84,11 +92,21 @@ describe("deliver against a real handler on a virtual clock", () => {
 
   it("a 400 is final after one attempt; user_validation's policy never resends", async () => {
     const { server, transport } = await setup((_req, res) => void res.writeHead(400).end());
-    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, { transport, clock: createVirtualClock(0), policy: RETRY_POLICIES.order, timeoutMs: 2_000 });
+    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, {
+      transport,
+      clock: createVirtualClock(0),
+      policy: RETRY_POLICIES.order,
+      timeoutMs: 2_000,
+    });
     expect(report.outcome).toBe("final");
     expect(server.requests).toHaveLength(1);
 
-    const none = await deliver(buildWebhookRequest(server.url, body, "k").request, { transport, clock: createVirtualClock(0), policy: { ...RETRY_POLICIES.none }, timeoutMs: 2_000 });
+    const none = await deliver(buildWebhookRequest(server.url, body, "k").request, {
+      transport,
+      clock: createVirtualClock(0),
+      policy: { ...RETRY_POLICIES.none },
+      timeoutMs: 2_000,
+    });
     expect(none.attempts).toHaveLength(1);
   });
 
@@ -96,14 +114,29 @@ describe("deliver against a real handler on a virtual clock", () => {
     const port = await refusedPort();
     const transport = createHttpTransport();
     cleanup.push(() => transport.close());
-    const refused = await deliver(buildWebhookRequest(`http://127.0.0.1:${port}/`, body, "k").request, { transport, clock: createVirtualClock(0), policy: RETRY_POLICIES.payment, delaysMs: [1000, 1000], timeoutMs: 2_000 });
-    expect(refused.attempts.map((a) => (a.result.kind === "no-reply" ? a.result.error.kind : a.result.status))).toEqual(["refused", "refused", "refused"]);
+    const refused = await deliver(buildWebhookRequest(`http://127.0.0.1:${port}/`, body, "k").request, {
+      transport,
+      clock: createVirtualClock(0),
+      policy: RETRY_POLICIES.payment,
+      delaysMs: [1000, 1000],
+      timeoutMs: 2_000,
+    });
+    expect(refused.attempts.map((a) => (a.result.kind === "no-reply" ? a.result.error.kind : a.result.status))).toEqual([
+      "refused",
+      "refused",
+      "refused",
+    ]);
 
     const { server } = await setup((_req, res, index) => {
       if (index === 0) return; // never answers: the client times out
       res.writeHead(204).end();
     });
-    const slow = await deliver(buildWebhookRequest(server.url, body, "k").request, { transport, clock: createVirtualClock(0), policy: RETRY_POLICIES.order, timeoutMs: 200 });
+    const slow = await deliver(buildWebhookRequest(server.url, body, "k").request, {
+      transport,
+      clock: createVirtualClock(0),
+      policy: RETRY_POLICIES.order,
+      timeoutMs: 200,
+    });
     expect(slow.outcome).toBe("delivered");
     expect(slow.attempts[0]?.result.kind === "no-reply" && slow.attempts[0].result.error.kind).toBe("timeout");
     expect(slow.attempts).toHaveLength(2);
@@ -115,7 +148,13 @@ describe("deliver against a real handler on a virtual clock", () => {
       if (index === 1) controller.abort(new Error("interrupted"));
       res.writeHead(500).end();
     });
-    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, { transport, clock: createVirtualClock(0), policy: RETRY_POLICIES.order, timeoutMs: 2_000, signal: controller.signal });
+    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, {
+      transport,
+      clock: createVirtualClock(0),
+      policy: RETRY_POLICIES.order,
+      timeoutMs: 2_000,
+      signal: controller.signal,
+    });
     expect(report.outcome).toBe("interrupted");
     expect(report.attempts.length).toBeLessThanOrEqual(2);
   });

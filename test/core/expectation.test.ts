@@ -7,8 +7,20 @@ describe("parseStatusList", () => {
   it.each([
     ["204", [[204, 204]]],
     ["4xx", [[400, 499]]],
-    ["200,204", [[200, 200], [204, 204]]],
-    [" 2xx , 409 ", [[200, 299], [409, 409]]],
+    [
+      "200,204",
+      [
+        [200, 200],
+        [204, 204],
+      ],
+    ],
+    [
+      " 2xx , 409 ",
+      [
+        [200, 299],
+        [409, 409],
+      ],
+    ],
   ])("%s", (text, ranges) => {
     expect(parseStatusList(text).map((r) => [r.min, r.max])).toEqual(ranges);
   });
@@ -32,7 +44,9 @@ describe("checkResponse", () => {
   it("requires the right error.code for a rejection", () => {
     const rejection = { statuses: parseStatusList("4xx"), errorCode: "INVALID_SIGNATURE" };
     expect(checkResponse(401, bytes('{"error":{"code":"INVALID_SIGNATURE","message":"x"}}'), rejection).ok).toBe(true);
-    expect(checkResponse(400, bytes('{"error":{"code":"INVALID_USER"}}'), rejection).problems).toEqual(["error.code INVALID_USER, expected INVALID_SIGNATURE"]);
+    expect(checkResponse(400, bytes('{"error":{"code":"INVALID_USER"}}'), rejection).problems).toEqual([
+      "error.code INVALID_USER, expected INVALID_SIGNATURE",
+    ]);
     expect(checkResponse(204, bytes(""), rejection).problems).toHaveLength(2);
   });
 

@@ -216,7 +216,16 @@ describe("fixture catalog: realistic, documented bodies", () => {
     expect(typeof at(body, "transaction.external_id")).toBe("string");
     expect(typeof at(body, "purchase.total.amount")).toBe("number");
     expect(at(body, "purchase.total.currency")).toMatch(/^[A-Z]{3}$/);
-    for (const key of ["payment", "payout", "xsolla_fee", "payment_method_fee", "vat", "sales_tax", "direct_wht", "repatriation_commission"]) {
+    for (const key of [
+      "payment",
+      "payout",
+      "xsolla_fee",
+      "payment_method_fee",
+      "vat",
+      "sales_tax",
+      "direct_wht",
+      "repatriation_commission",
+    ]) {
       expect(at(body, `payment_details.${key}`), key).toMatchObject({ currency: "USD", amount: expect.any(Number) });
     }
     expect(at(body, "payment_details.payout_currency_rate")).toBeDefined();
@@ -285,7 +294,12 @@ describe("fixture catalog: realistic, documented bodies", () => {
     const dispute = fixture("dispute.json").body;
     expect(["adding", "updating"]).toContain(dispute["action"]);
     expect(at(dispute, "transaction.total")).toMatchObject({ amount: expect.any(Number), currency: expect.any(String) });
-    expect(at(dispute, "dispute")).toMatchObject({ incoming_date: expect.any(String), reason: expect.any(String), type: expect.any(String), status: "new" });
+    expect(at(dispute, "dispute")).toMatchObject({
+      incoming_date: expect.any(String),
+      reason: expect.any(String),
+      type: expect.any(String),
+      status: "new",
+    });
 
     for (const type of ["create_subscription", "update_subscription", "cancel_subscription", "non_renewal_subscription"]) {
       expect(at(fixture(`${type}.json`).body, "subscription.subscription_id"), type).toBeDefined();
@@ -300,8 +314,15 @@ describe("fixture catalog: realistic, documented bodies", () => {
     }
     expect(balance["operation_type"]).toBe("inGamePurchase");
 
-    expect(at(fixture("get_pincode.json").body, "pin_code")).toMatchObject({ digital_content: expect.any(String), DRM: expect.any(String) });
-    expect(fixture("redeem_key.json").body).toMatchObject({ key: expect.any(String), sku: expect.any(String), user_id: expect.any(String) });
+    expect(at(fixture("get_pincode.json").body, "pin_code")).toMatchObject({
+      digital_content: expect.any(String),
+      DRM: expect.any(String),
+    });
+    expect(fixture("redeem_key.json").body).toMatchObject({
+      key: expect.any(String),
+      sku: expect.any(String),
+      user_id: expect.any(String),
+    });
     for (const type of ["payment_account_add", "payment_account_remove"]) {
       expect(at(fixture(`${type}.json`).body, "payment_account.id"), type).toEqual(expect.any(String));
     }
@@ -348,14 +369,18 @@ describe("validateFixtureFile rejects broken fixtures, naming the path", () => {
     const separate = readRaw("order_paid.separate.json") as Obj;
     expect(errorsOf(separate, "order_paid.separate.json")).toEqual([]);
     expect(errorsOf(separate, "order_paid.json")).toEqual([]);
-    expect(errorsOf(separate, "order_paid.split.json")).toContainEqual(expect.stringMatching(/^_meta\.variant: "separate" does not match the file name/));
+    expect(errorsOf(separate, "order_paid.split.json")).toContainEqual(
+      expect.stringMatching(/^_meta\.variant: "separate" does not match the file name/),
+    );
     expect(errorsOf(clone(payment), "payment.sandbox.json")).toContainEqual(expect.stringMatching(/^_meta\.variant: missing/));
   });
 
   it("a fresh path that is not in the body", () => {
     const broken = clone(payment);
     ((broken["_meta"] as Obj)["fresh"] as Obj)["transaction.nope"] = "transactionId";
-    expect(errorsOf(broken, "payment.json")).toContainEqual(expect.stringMatching(/^_meta\.fresh\.transaction\.nope: path not found in body/));
+    expect(errorsOf(broken, "payment.json")).toContainEqual(
+      expect.stringMatching(/^_meta\.fresh\.transaction\.nope: path not found in body/),
+    );
   });
 
   it("a fresh date path that does not hold a date", () => {
@@ -385,7 +410,9 @@ describe("validateFixtureFile rejects broken fixtures, naming the path", () => {
   it("an order item amount sent as a JSON number", () => {
     const broken = clone(readRaw("order_paid.json")) as Obj;
     (((broken["body"] as Obj)["items"] as Obj[])[0] as Obj)["amount"] = 4.99;
-    expect(errorsOf(broken, "order_paid.json")).toContainEqual(expect.stringMatching(/^body\.items\.0\.amount: expected string, got number 4\.99/));
+    expect(errorsOf(broken, "order_paid.json")).toContainEqual(
+      expect.stringMatching(/^body\.items\.0\.amount: expected string, got number 4\.99/),
+    );
   });
 
   it("a combined order without billing, and a separate one with billing", () => {
@@ -416,7 +443,7 @@ describe("validateFixtureFile rejects broken fixtures, naming the path", () => {
 
   it("something that is not a fixture at all", () => {
     expect(errorsOf([], "payment.json")).toEqual([expect.stringMatching(/^\(root\): expected an object/)]);
-    expect(errorsOf({ _meta: (payment["_meta"] as Obj) }, "payment.json")).toContainEqual(expect.stringMatching(/^body: missing/));
+    expect(errorsOf({ _meta: payment["_meta"] as Obj }, "payment.json")).toContainEqual(expect.stringMatching(/^body: missing/));
     expect(errorsOf({ ...clone(payment), extra: 1 }, "payment.json")).toContain('(root): unknown key "extra"');
   });
 

@@ -4,12 +4,18 @@ import { ErrorCode, UsageError } from "../../src/core/errors.js";
 import { captureFileName, parseCapturedRequest, serializeCapturedRequest } from "../../src/core/http-capture.js";
 
 const RAW_HEADERS = [
-  "Host", "localhost:3000",
-  "content-type", "application/json",
-  "Authorization", "Signature 52eac2713985e212351610d008e7e14fae46f902",
-  "X-Dup", "first",
-  "x-dup", "second",
-  "Content-Length", "0", // replaced per body below
+  "Host",
+  "localhost:3000",
+  "content-type",
+  "application/json",
+  "Authorization",
+  "Signature 52eac2713985e212351610d008e7e14fae46f902",
+  "X-Dup",
+  "first",
+  "x-dup",
+  "second",
+  "Content-Length",
+  "0", // replaced per body below
 ];
 
 function withLength(body: Uint8Array): string[] {
@@ -78,12 +84,18 @@ describe("serializeCapturedRequest → parseCapturedRequest", () => {
       body,
     });
     const parsed = parseCapturedRequest(file);
-    expect(parsed.headers).toEqual([["Host", "h"], ["Content-Length", "7"], ["Content-Type", "application/json"]]);
+    expect(parsed.headers).toEqual([
+      ["Host", "h"],
+      ["Content-Length", "7"],
+      ["Content-Type", "application/json"],
+    ]);
     expect(parsed.body.equals(body)).toBe(true);
   });
 
   it("refuses headers that would break the file", () => {
-    expect(() => serializeCapturedRequest({ method: "POST", url: "/", rawHeaders: ["X", "a\r\nInjected: 1"], body: Buffer.alloc(0) })).toThrow(TypeError);
+    expect(() =>
+      serializeCapturedRequest({ method: "POST", url: "/", rawHeaders: ["X", "a\r\nInjected: 1"], body: Buffer.alloc(0) }),
+    ).toThrow(TypeError);
     expect(() => serializeCapturedRequest({ method: "POST", url: "/", rawHeaders: ["X"], body: Buffer.alloc(0) })).toThrow(TypeError);
   });
 
@@ -92,7 +104,13 @@ describe("serializeCapturedRequest → parseCapturedRequest", () => {
     const name = token.filter((n) => !["content-length", "transfer-encoding"].includes(n.toLowerCase()));
     // Values as Node gives them: latin1, no control characters but tab, no surrounding whitespace.
     const value = fc
-      .string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 40 })
+      .string({
+        unit: fc
+          .integer({ min: 0x20, max: 0xff })
+          .filter((c) => c !== 0x7f)
+          .map((c) => String.fromCharCode(c)),
+        maxLength: 40,
+      })
       .map((v) => v.replace(/^[ \t]+|[ \t]+$/g, ""));
     const request = fc.record({
       method: fc.constantFrom("POST", "GET", "PUT", "PATCH"),
@@ -118,7 +136,10 @@ describe("serializeCapturedRequest → parseCapturedRequest", () => {
 describe("parseCapturedRequest", () => {
   it("accepts a head with bare \\n line endings, as an editor may save it", () => {
     const parsed = parseCapturedRequest(Buffer.from('POST /hook HTTP/1.1\nHost: h\nContent-Type:application/json\n\n{"a":1}'));
-    expect(parsed.headers).toEqual([["Host", "h"], ["Content-Type", "application/json"]]);
+    expect(parsed.headers).toEqual([
+      ["Host", "h"],
+      ["Content-Type", "application/json"],
+    ]);
     expect(parsed.body.toString()).toBe('{"a":1}');
   });
 
@@ -155,7 +176,11 @@ describe("parseCapturedRequest", () => {
     ["a folded header line", "POST / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", /line 3: folded/],
     ["a body shorter than Content-Length", "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n{}", /2 bytes but Content-Length says 10/],
     ["a Content-Length that is not a number", "POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n{}", /Content-Length is not a number/],
-    ["conflicting Content-Length headers", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}", /conflicting Content-Length/],
+    [
+      "conflicting Content-Length headers",
+      "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}",
+      /conflicting Content-Length/,
+    ],
     ["a chunked body", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", /chunked/],
   ])("throws a one-line UsageError for %s", (_name, text, pattern) => {
     expectBadInput(text, pattern);
@@ -189,7 +214,10 @@ describe("captureFileName", () => {
   });
 
   it("sorts by arrival (property)", () => {
-    const arrivals = fc.array(fc.tuple(fc.integer({ min: 0, max: 10 ** 6 }), fc.string({ maxLength: 20 })), { minLength: 1, maxLength: 30 });
+    const arrivals = fc.array(fc.tuple(fc.integer({ min: 0, max: 10 ** 6 }), fc.string({ maxLength: 20 })), {
+      minLength: 1,
+      maxLength: 30,
+    });
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4 * 10 ** 12 }), arrivals, (start, gaps) => {
         let time = start;

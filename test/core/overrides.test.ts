@@ -10,7 +10,7 @@ describe("parseSetArgument", () => {
     ["order.amount=9.99", false, { path: "order.amount", value: 9.99 }],
     ["order.amount=9.99", true, { path: "order.amount", value: "9.99" }],
     ["items.0.is_pre_order=true", false, { path: "items.0.is_pre_order", value: true }],
-    ["custom_parameters={\"a\":[1,2]}", false, { path: "custom_parameters", value: { a: [1, 2] } }],
+    ['custom_parameters={"a":[1,2]}', false, { path: "custom_parameters", value: { a: [1, 2] } }],
     ["order.comment=null", false, { path: "order.comment", value: null }],
     ["order.comment=", false, { path: "order.comment", value: "" }],
     ["user.email=a=b@example.com", false, { path: "user.email", value: "a=b@example.com" }],

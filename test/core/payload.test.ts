@@ -39,7 +39,16 @@ describe("fresh values", () => {
 
   it("share one value across paths with the same generator", () => {
     const body = { transaction: { id: 1111 }, billing: { transaction: { id: 2222 } }, order: { invoice_id: "555" } };
-    const { body: out, values } = applyFresh(body, { "transaction.id": "transactionId", "billing.transaction.id": "transactionId", "order.invoice_id": "invoiceId", "missing.path": "orderId" }, { now: NOW, rand });
+    const { body: out, values } = applyFresh(
+      body,
+      {
+        "transaction.id": "transactionId",
+        "billing.transaction.id": "transactionId",
+        "order.invoice_id": "invoiceId",
+        "missing.path": "orderId",
+      },
+      { now: NOW, rand },
+    );
     expect(getAtPath(out, "transaction.id")).toBe(getAtPath(out, "billing.transaction.id"));
     expect(getAtPath(out, "transaction.id")).not.toBe(1111);
     expect(Object.keys(values).sort()).toEqual(["billing.transaction.id", "order.invoice_id", "transaction.id"]);
@@ -50,16 +59,19 @@ describe("fresh values", () => {
 describe("buildPayload over the built-in catalog", () => {
   const fixtures = loadBuiltinFixtures();
 
-  it.each(fixtures.map((f) => [f.id, f] as const))("%s: keep-ids gives the fixture's exact body, fresh changes every fresh path", (_id, fixture) => {
-    const kept = buildPayload(fixture, { keepIds: true, context: { now: NOW, rand } });
-    expect(JSON.parse(kept.bytes.toString("utf8"))).toEqual(fixture.body);
-    const fresh = buildPayload(fixture, { context: { now: NOW, rand } });
-    for (const [path, value] of Object.entries(fresh.fresh)) {
-      expect(getAtPath(fresh.body, path)).toBe(value);
-      expect(typeof value).toBe(typeof getAtPath(fixture.body, path));
-    }
-    expect(Object.keys(fresh.fresh).length).toBe(Object.keys(fixture.meta.fresh).length);
-  });
+  it.each(fixtures.map((f) => [f.id, f] as const))(
+    "%s: keep-ids gives the fixture's exact body, fresh changes every fresh path",
+    (_id, fixture) => {
+      const kept = buildPayload(fixture, { keepIds: true, context: { now: NOW, rand } });
+      expect(JSON.parse(kept.bytes.toString("utf8"))).toEqual(fixture.body);
+      const fresh = buildPayload(fixture, { context: { now: NOW, rand } });
+      for (const [path, value] of Object.entries(fresh.fresh)) {
+        expect(getAtPath(fresh.body, path)).toBe(value);
+        expect(typeof value).toBe(typeof getAtPath(fixture.body, path));
+      }
+      expect(Object.keys(fresh.fresh).length).toBe(Object.keys(fixture.meta.fresh).length);
+    },
+  );
 
   it("applies merges, then sets in order; the bytes are exactly what gets signed", () => {
     const payment = findFixture(fixtures, "payment");
@@ -67,14 +79,19 @@ describe("buildPayload over the built-in catalog", () => {
       keepIds: true,
       format: "compact",
       merges: [{ user: { id: "merged", extra: 1 } }],
-      sets: [{ path: "user.id", value: "set-1" }, { path: "user.id", value: "set-2" }],
+      sets: [
+        { path: "user.id", value: "set-1" },
+        { path: "user.id", value: "set-2" },
+      ],
       context: { now: NOW, rand },
     });
     expect(getAtPath(built.body, "user.id")).toBe("set-2");
     expect(getAtPath(built.body, "user.extra")).toBe(1);
     expect(built.bytes.toString("utf8")).toBe(JSON.stringify(built.body));
     expect(signBody(built.bytes, "k")).toBe(signBody(JSON.stringify(built.body), "k"));
-    expect(buildPayload(payment, { keepIds: true, context: { now: NOW, rand } }).bytes.toString()).toBe(JSON.stringify(payment.body, null, 2));
+    expect(buildPayload(payment, { keepIds: true, context: { now: NOW, rand } }).bytes.toString()).toBe(
+      JSON.stringify(payment.body, null, 2),
+    );
   });
 });
 

@@ -3,7 +3,13 @@
 import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DIAGNOSIS_CODES, type DiagnoseInput, type Diagnosis, type DiagnosisCode, diagnoseSignature } from "../../src/core/signature-diagnosis.js";
+import {
+  DIAGNOSIS_CODES,
+  type DiagnoseInput,
+  type Diagnosis,
+  type DiagnosisCode,
+  diagnoseSignature,
+} from "../../src/core/signature-diagnosis.js";
 
 const SECRET = "Kx9mPq2LvT8wRz4N";
 
@@ -61,7 +67,9 @@ const cases: Case[] = [
     code: "body-reserialized-compact",
     input: (() => {
       const reqBody = JSON.parse(XSOLLA_BODY) as unknown; // what express.json() leaves in req.body
-      const signature = createHash("sha1").update(JSON.stringify(reqBody) + SECRET).digest("hex");
+      const signature = createHash("sha1")
+        .update(JSON.stringify(reqBody) + SECRET)
+        .digest("hex");
       return { body: XSOLLA_BODY, secret: SECRET, signature: `Signature ${signature}` };
     })(),
   },
@@ -79,7 +87,11 @@ const cases: Case[] = [
     name: "Go handler: json.Unmarshal into map[string]any, json.Marshal, hash (Go sorts map keys)",
     code: "body-keys-sorted",
     // What Go's encoding/json writes for COMPACT_BODY decoded into a map, byte for byte.
-    input: { body: COMPACT_BODY, secret: SECRET, signature: `Signature ${xsollaSha1('{"amount":9.99,"notification_type":"payment","user":{"email":"a@example.com","id":"42"}}')}` },
+    input: {
+      body: COMPACT_BODY,
+      secret: SECRET,
+      signature: `Signature ${xsollaSha1('{"amount":9.99,"notification_type":"payment","user":{"email":"a@example.com","id":"42"}}')}`,
+    },
   },
   {
     name: "PHP handler hashed json_encode(json_decode($raw)) of a compact body with / and Cyrillic",
@@ -126,7 +138,11 @@ const cases: Case[] = [
   {
     name: "body saved by Notepad as UTF-8 with BOM and signed, sent without it",
     code: "bom",
-    input: { body: XSOLLA_BODY, secret: SECRET, signature: `Signature ${xsollaSha1(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(XSOLLA_BODY)]))}` },
+    input: {
+      body: XSOLLA_BODY,
+      secret: SECRET,
+      signature: `Signature ${xsollaSha1(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(XSOLLA_BODY)]))}`,
+    },
   },
   {
     name: "handler read the secret from a file ending in a newline",
@@ -146,7 +162,13 @@ const cases: Case[] = [
   {
     name: "sha1(secret + body)",
     code: "secret-first",
-    input: { body: XSOLLA_BODY, secret: SECRET, signature: `Signature ${createHash("sha1").update(SECRET + XSOLLA_BODY).digest("hex")}` },
+    input: {
+      body: XSOLLA_BODY,
+      secret: SECRET,
+      signature: `Signature ${createHash("sha1")
+        .update(SECRET + XSOLLA_BODY)
+        .digest("hex")}`,
+    },
   },
   {
     name: "createHmac('sha1', secret)",
@@ -156,12 +178,24 @@ const cases: Case[] = [
   {
     name: "sha256(body + secret)",
     code: "sha256",
-    input: { body: XSOLLA_BODY, secret: SECRET, signature: `Signature ${createHash("sha256").update(XSOLLA_BODY + SECRET).digest("hex")}` },
+    input: {
+      body: XSOLLA_BODY,
+      secret: SECRET,
+      signature: `Signature ${createHash("sha256")
+        .update(XSOLLA_BODY + SECRET)
+        .digest("hex")}`,
+    },
   },
   {
     name: "sha256(secret + body)",
     code: "sha256",
-    input: { body: XSOLLA_BODY, secret: SECRET, signature: createHash("sha256").update(SECRET + XSOLLA_BODY).digest("hex") },
+    input: {
+      body: XSOLLA_BODY,
+      secret: SECRET,
+      signature: createHash("sha256")
+        .update(SECRET + XSOLLA_BODY)
+        .digest("hex"),
+    },
   },
   {
     name: "HMAC-SHA256",
@@ -214,7 +248,12 @@ describe("diagnoseSignature: one realistic case per mistake", () => {
 describe("diagnoseSignature: details", () => {
   it("accepts the three ways of writing a correct signature", () => {
     const hex = xsollaSha1(XSOLLA_BODY);
-    for (const signature of [`Signature ${hex}`, `Authorization: Signature ${hex}`, `authorization: Signature ${hex}`, `AUTHORIZATION:Signature ${hex}\n`]) {
+    for (const signature of [
+      `Signature ${hex}`,
+      `Authorization: Signature ${hex}`,
+      `authorization: Signature ${hex}`,
+      `AUTHORIZATION:Signature ${hex}\n`,
+    ]) {
       const result = diagnose({ body: XSOLLA_BODY, secret: SECRET, signature });
       expect(result).toMatchObject({ ok: true, diagnosis: null, expected: hex, received: hex });
     }
@@ -228,7 +267,10 @@ describe("diagnoseSignature: details", () => {
   it("explains the compact re-serialisation in terms of raw bodies and express.raw", () => {
     const result = diagnose(cases[0]!.input);
     expect(result.hint).toContain("express.raw({type: 'application/json'})");
-    expect(result.details).toMatchObject({ bodyLength: Buffer.byteLength(XSOLLA_BODY), signedLength: Buffer.byteLength(JSON.stringify(JSON.parse(XSOLLA_BODY))) });
+    expect(result.details).toMatchObject({
+      bodyLength: Buffer.byteLength(XSOLLA_BODY),
+      signedLength: Buffer.byteLength(JSON.stringify(JSON.parse(XSOLLA_BODY))),
+    });
   });
 
   it("names the header problem", () => {
@@ -291,12 +333,22 @@ describe("diagnoseSignature: details", () => {
 
   it("locates a truncated body at its end", () => {
     const arrived = Buffer.from(XSOLLA_BODY).subarray(0, 100);
-    const result = diagnose({ body: arrived, expectedBody: XSOLLA_BODY, secret: SECRET, signature: `Signature ${xsollaSha1(XSOLLA_BODY)}` });
+    const result = diagnose({
+      body: arrived,
+      expectedBody: XSOLLA_BODY,
+      secret: SECRET,
+      signature: `Signature ${xsollaSha1(XSOLLA_BODY)}`,
+    });
     expect(result.details).toMatchObject({ firstDifferenceOffset: 100, bodyLength: 100 });
   });
 
   it("says so when the bodies are identical (then the secret is the suspect)", () => {
-    const result = diagnose({ body: XSOLLA_BODY, expectedBody: XSOLLA_BODY, secret: SECRET, signature: `Signature ${xsollaSha1(XSOLLA_BODY, "other")}` });
+    const result = diagnose({
+      body: XSOLLA_BODY,
+      expectedBody: XSOLLA_BODY,
+      secret: SECRET,
+      signature: `Signature ${xsollaSha1(XSOLLA_BODY, "other")}`,
+    });
     expect(result.details).toMatchObject({ bodiesIdentical: "yes" });
     expect(result.details?.["firstDifferenceOffset"]).toBeUndefined();
   });
@@ -328,13 +380,19 @@ describe("diagnoseSignature properties", () => {
 
   it("one changed byte of the body is not ok", () => {
     fc.assert(
-      fc.property(body.filter((b) => b.length > 0), secret, fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, key, at, flip) => {
-        const signature = `Signature ${xsollaSha1(Buffer.from(bytes), key)}`;
-        const changed = Uint8Array.from(bytes);
-        const index = at % changed.length;
-        changed[index] = changed[index]! ^ flip;
-        expect(diagnoseSignature({ body: changed, secret: key, signature }).ok).toBe(false);
-      }),
+      fc.property(
+        body.filter((b) => b.length > 0),
+        secret,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (bytes, key, at, flip) => {
+          const signature = `Signature ${xsollaSha1(Buffer.from(bytes), key)}`;
+          const changed = Uint8Array.from(bytes);
+          const index = at % changed.length;
+          changed[index] = changed[index]! ^ flip;
+          expect(diagnoseSignature({ body: changed, secret: key, signature }).ok).toBe(false);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -356,12 +414,18 @@ describe("diagnoseSignature properties", () => {
 
   it("one changed character of the hex signature is not ok", () => {
     fc.assert(
-      fc.property(body, secret, fc.integer({ min: 0, max: 39 }), fc.constantFrom(..."0123456789abcdefABCDEFxz "), (bytes, key, index, other) => {
-        const hex = xsollaSha1(Buffer.from(bytes), key);
-        fc.pre(hex[index] !== other);
-        const signature = `Signature ${hex.slice(0, index)}${other}${hex.slice(index + 1)}`;
-        expect(diagnoseSignature({ body: bytes, secret: key, signature }).ok).toBe(false);
-      }),
+      fc.property(
+        body,
+        secret,
+        fc.integer({ min: 0, max: 39 }),
+        fc.constantFrom(..."0123456789abcdefABCDEFxz "),
+        (bytes, key, index, other) => {
+          const hex = xsollaSha1(Buffer.from(bytes), key);
+          fc.pre(hex[index] !== other);
+          const signature = `Signature ${hex.slice(0, index)}${other}${hex.slice(index + 1)}`;
+          expect(diagnoseSignature({ body: bytes, secret: key, signature }).ok).toBe(false);
+        },
+      ),
       { numRuns: 200 },
     );
   });

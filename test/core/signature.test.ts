@@ -9,7 +9,9 @@ interface Vector {
   secret: string;
   signature: string;
 }
-const { vectors } = JSON.parse(readFileSync(new URL("../fixtures/signature-vectors.json", import.meta.url), "utf8")) as { vectors: Vector[] };
+const { vectors } = JSON.parse(readFileSync(new URL("../fixtures/signature-vectors.json", import.meta.url), "utf8")) as {
+  vectors: Vector[];
+};
 
 /** sha1sum from coreutils: a third implementation, independent of Node and of the Python generator. */
 function sha1sum(bytes: Buffer): string {
@@ -27,7 +29,8 @@ describe("signBody known-answer vectors", () => {
     expect(signBody(body, vector.secret)).toBe(vector.signature);
     expect(sha1sum(Buffer.concat([body, Buffer.from(vector.secret, "utf8")]))).toBe(vector.signature);
     // A string body is its UTF-8 bytes (only when the bytes are valid UTF-8).
-    if (Buffer.from(body.toString("utf8"), "utf8").equals(body)) expect(signBody(body.toString("utf8"), vector.secret)).toBe(vector.signature);
+    if (Buffer.from(body.toString("utf8"), "utf8").equals(body))
+      expect(signBody(body.toString("utf8"), vector.secret)).toBe(vector.signature);
   });
 
   it("distinguishes every vector (no two bodies collapse)", () => {

@@ -8,7 +8,10 @@ import { collect, runCli, startCli, waitForOutput } from "../helpers/cli.js";
 import { startLoopback, type LoopbackServer } from "../helpers/loopback.js";
 
 const SECRET = "s3cr3t-VALUE-1234567890";
-const sha1 = (bytes: Buffer, secret: string) => createHash("sha1").update(Buffer.concat([bytes, Buffer.from(secret)])).digest("hex");
+const sha1 = (bytes: Buffer, secret: string) =>
+  createHash("sha1")
+    .update(Buffer.concat([bytes, Buffer.from(secret)]))
+    .digest("hex");
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,7 +34,23 @@ describe("help and version", () => {
     expect(result).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
   });
 
-  it.each(["list", "show", "sign", "send", "test", "listen", "demo", "interactive", "completion", "events", "events list", "events ack", "events poll", "events serve", "events enqueue"])("%s --help has a description and an example", async (command) => {
+  it.each([
+    "list",
+    "show",
+    "sign",
+    "send",
+    "test",
+    "listen",
+    "demo",
+    "interactive",
+    "completion",
+    "events",
+    "events list",
+    "events ack",
+    "events poll",
+    "events serve",
+    "events enqueue",
+  ])("%s --help has a description and an example", async (command) => {
     const result = await runCli([...command.split(" "), "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`Usage: xsolla-hooks ${command}`));
@@ -50,20 +69,38 @@ describe("list and show", () => {
     const result = await runCli(["list", "--json"]);
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as { id: string; responseBodyRequired: boolean; retryPolicy: string }[];
-    expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(["user_validation", "payment", "order_paid", "order_paid.separate", "partner_side_catalog"]));
-    expect(rows.filter((r) => r.responseBodyRequired).map((r) => r.id).sort()).toEqual(["get_pincode", "partner_side_catalog", "user_search"]);
+    expect(rows.map((r) => r.id)).toEqual(
+      expect.arrayContaining(["user_validation", "payment", "order_paid", "order_paid.separate", "partner_side_catalog"]),
+    );
+    expect(
+      rows
+        .filter((r) => r.responseBodyRequired)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(["get_pincode", "partner_side_catalog", "user_search"]);
     expect(rows.find((r) => r.id === "user_validation")?.retryPolicy).toBe("none");
   });
 
   it("show --keep-ids prints the fixture's exact bytes, no trailing newline on a pipe", async () => {
-    const fixture = JSON.parse(readFileSync(new URL("../../fixtures/order_paid.separate.json", import.meta.url), "utf8")) as { body: unknown };
+    const fixture = JSON.parse(readFileSync(new URL("../../fixtures/order_paid.separate.json", import.meta.url), "utf8")) as {
+      body: unknown;
+    };
     const result = await runCli(["show", "order_paid", "--variant", "separate", "--keep-ids"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(JSON.stringify(fixture.body, null, 2));
   });
 
   it("show applies --set, --set-string and --merge; fresh ids differ between runs", async () => {
-    const a = await runCli(["show", "order_paid", "--set", "items.0.sku=gold_pack", "--set-string", "items.0.quantity=3", "--body-format", "compact"]);
+    const a = await runCli([
+      "show",
+      "order_paid",
+      "--set",
+      "items.0.sku=gold_pack",
+      "--set-string",
+      "items.0.quantity=3",
+      "--body-format",
+      "compact",
+    ]);
     const b = await runCli(["show", "order_paid", "--body-format", "compact"]);
     const bodyA = JSON.parse(a.stdout) as { items: { sku: string; quantity: unknown }[]; order: { id: number } };
     const bodyB = JSON.parse(b.stdout) as { order: { id: number } };
@@ -79,7 +116,10 @@ describe("sign", () => {
     const bytes = readFileSync(file);
     const result = await runCli(["sign", file, "--secret", SECRET, "--json"]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ signature: sha1(bytes, SECRET), header: `Authorization: Signature ${sha1(bytes, SECRET)}` });
+    expect(JSON.parse(result.stdout)).toEqual({
+      signature: sha1(bytes, SECRET),
+      header: `Authorization: Signature ${sha1(bytes, SECRET)}`,
+    });
   });
 
   it("signs stdin byte for byte (a trailing newline counts) with the secret from the environment", async () => {
@@ -113,14 +153,20 @@ describe("send", () => {
   });
 
   it("--json prints one object and nothing else", async () => {
-    const server = await handler((_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"user":{"id":"u1"}}'));
+    const server = await handler(
+      (_req, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"user":{"id":"u1"}}'),
+    );
     const result = await runCli(["send", "user_search", "--url", server.url, "--secret", SECRET, "--json"]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
     const document = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
     expect(Object.keys(document)).toEqual(expect.arrayContaining(["type", "url", "ok", "expected", "signature", "attempts"]));
-    expect(document).toMatchObject({ type: "user_search", ok: true, attempts: [{ attempt: 1, status: 200, offsetSeconds: 0, error: null }] });
+    expect(document).toMatchObject({
+      type: "user_search",
+      ok: true,
+      attempts: [{ attempt: 1, status: 200, offsetSeconds: 0, error: null }],
+    });
   });
 
   it("exit 1 when the handler answers but not as expected", async () => {
@@ -139,7 +185,9 @@ describe("send", () => {
   it("--bad-signature and --no-signature expect a rejection by default", async () => {
     const server = await handler((req, res) => {
       const ok = req.headers.authorization === `Signature ${sha1(req.body, SECRET)}`;
-      res.writeHead(ok ? 204 : 401, { "content-type": "application/json" }).end(ok ? "" : '{"error":{"code":"INVALID_SIGNATURE","message":"Invalid signature"}}');
+      res
+        .writeHead(ok ? 204 : 401, { "content-type": "application/json" })
+        .end(ok ? "" : '{"error":{"code":"INVALID_SIGNATURE","message":"Invalid signature"}}');
     });
     const bad = await runCli(["send", "payment", "--url", server.url, "--secret", SECRET, "--bad-signature"]);
     const none = await runCli(["send", "payment", "--url", server.url, "--secret", SECRET, "--no-signature"]);
@@ -153,13 +201,29 @@ describe("send", () => {
     const python = track(spawn("python3", [script, SECRET], { stdio: ["ignore", "pipe", "pipe"] }));
     const [port] = await waitForOutput(python, /^\d+/);
     const url = `http://127.0.0.1:${port}/webhook`;
-    for (const args of [["payment"], ["order_paid", "--variant", "separate"], ["user_validation", "--body-format", "compact"], ["payment", "--set", "user.name=Игрок ✓"]]) {
+    for (const args of [
+      ["payment"],
+      ["order_paid", "--variant", "separate"],
+      ["user_validation", "--body-format", "compact"],
+      ["payment", "--set", "user.name=Игрок ✓"],
+    ]) {
       const result = await runCli(["send", ...args, "--url", url, "--secret", SECRET]);
       expect(result.code, `${args.join(" ")}: ${result.stdout}${result.stderr}`).toBe(0);
     }
     const wrong = await runCli(["send", "payment", "--url", url, "--secret", "another-secret", "--expect", "204"]);
     expect(wrong.code).toBe(1);
-    const unknown = await runCli(["send", "user_validation", "--set", "user.id=test_xsolla_1", "--url", url, "--secret", SECRET, "--expect", "400"]);
+    const unknown = await runCli([
+      "send",
+      "user_validation",
+      "--set",
+      "user.id=test_xsolla_1",
+      "--url",
+      url,
+      "--secret",
+      SECRET,
+      "--expect",
+      "400",
+    ]);
     expect(unknown.code).toBe(0);
   });
 });
@@ -171,13 +235,27 @@ describe("listen", () => {
     const [, url] = await waitForOutput(child, /listening on (\S+)/, "stderr");
     const ok = await runCli(["send", "payment", "--url", url ?? "", "--secret", SECRET]);
     const bad = await runCli(["send", "payment", "--url", url ?? "", "--secret", "wrong-secret-value", "--expect", "400"]);
-    const unknown = await runCli(["send", "user_validation", "--set", "user.id=test_xsolla_x", "--url", url ?? "", "--secret", SECRET, "--expect", "400"]);
+    const unknown = await runCli([
+      "send",
+      "user_validation",
+      "--set",
+      "user.id=test_xsolla_x",
+      "--url",
+      url ?? "",
+      "--secret",
+      SECRET,
+      "--expect",
+      "400",
+    ]);
     const search = await runCli(["send", "user_search", "--url", url ?? "", "--secret", SECRET]);
     expect([ok.code, bad.code, unknown.code, search.code]).toEqual([0, 0, 0, 0]);
     child.kill("SIGINT");
     const result = await done;
     expect(result.code).toBe(130);
-    const lines = result.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.type, l.status, l.errorCode])).toEqual([
       ["payment", 204, null],
       ["payment", 400, "INVALID_SIGNATURE"],
@@ -191,9 +269,13 @@ describe("listen", () => {
     const child = track(startCli(["listen", "--secret", SECRET, "--status-style", "sdk", "--fail-first", "2", "--max-requests", "4"]));
     const done = collect(child);
     const [, url] = await waitForOutput(child, /listening on (\S+)/);
-    const send = (...extra: string[]) => runCli(["send", "payment", "--url", url ?? "", "--secret", SECRET, "--keep-ids", "--json", ...extra]);
+    const send = (...extra: string[]) =>
+      runCli(["send", "payment", "--url", url ?? "", "--secret", SECRET, "--keep-ids", "--json", ...extra]);
     const statuses = [];
-    for (const extra of [["--bad-signature"], [], [], []]) statuses.push((JSON.parse((await send(...extra, "--expect", "2xx,4xx,5xx")).stdout) as { attempts: { status: number }[] }).attempts[0]?.status);
+    for (const extra of [["--bad-signature"], [], [], []])
+      statuses.push(
+        (JSON.parse((await send(...extra, "--expect", "2xx,4xx,5xx")).stdout) as { attempts: { status: number }[] }).attempts[0]?.status,
+      );
     expect(statuses).toEqual([401, 500, 500, 204]);
     const result = await done;
     expect(result.code).toBe(0);
@@ -205,13 +287,21 @@ describe("demo", () => {
   it("delivers every fixture, rejects a bad signature and an unknown user, exits 0", async () => {
     const result = await runCli(["demo", "--json"]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { ok: boolean; passed: number; failed: number; cases: { name: string; ok: boolean; receiver: { errorCode: string | null } }[] };
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      passed: number;
+      failed: number;
+      cases: { name: string; ok: boolean; receiver: { errorCode: string | null } }[];
+    };
     const list = JSON.parse((await runCli(["list", "--json"])).stdout) as unknown[];
     expect(report).toMatchObject({ ok: true, failed: 0 });
     expect(report.cases).toHaveLength(list.length + 2);
     expect(report.cases.find((c) => c.name.includes("bad signature"))?.receiver.errorCode).toBe("INVALID_SIGNATURE");
     expect(report.cases.find((c) => c.name.includes("unknown user"))?.receiver.errorCode).toBe("INVALID_USER");
-    expect((report as unknown as { events: { ok: boolean; rows: string[][]; unprocessed: number[] } }).events).toMatchObject({ ok: true, unprocessed: [] });
+    expect((report as unknown as { events: { ok: boolean; rows: string[][]; unprocessed: number[] } }).events).toMatchObject({
+      ok: true,
+      unprocessed: [],
+    });
   });
 
   it("prints a summary table for people", async () => {

@@ -37,7 +37,14 @@ interface JsonReport {
 async function suite(url: string, ...args: string[]): Promise<{ code: number | null; report: JsonReport; failing: string[] }> {
   const result = await runCli(["test", "--url", url, "--secret", SECRET, "--reporter", "json", ...args], { timeoutMs: 30_000 });
   const report = JSON.parse(result.stdout) as JsonReport;
-  return { code: result.code, report, failing: report.checks.filter((c) => !c.ok).map((c) => c.id).sort() };
+  return {
+    code: result.code,
+    report,
+    failing: report.checks
+      .filter((c) => !c.ok)
+      .map((c) => c.id)
+      .sort(),
+  };
 }
 
 const ALL_DEFAULT_CHECKS = [
@@ -73,7 +80,13 @@ describe("xsolla-hooks test against correct handlers", () => {
   it("--strict fails a handler that answers 401/422 like Xsolla's PHP SDK, and passes one that answers 400", async () => {
     const sdk = await suite((await handler({ statuses: "sdk" })).url, "--strict");
     expect(sdk.code).toBe(1);
-    expect(sdk.failing).toEqual(["rejects-bad-signature", "rejects-malformed-json", "rejects-missing-signature", "rejects-tampered-body", "rejects-unknown-user"]);
+    expect(sdk.failing).toEqual([
+      "rejects-bad-signature",
+      "rejects-malformed-json",
+      "rejects-missing-signature",
+      "rejects-tampered-body",
+      "rejects-unknown-user",
+    ]);
     const docs = await suite((await handler({ statuses: "docs" })).url, "--strict");
     expect(docs.code).toBe(0);
   });
@@ -93,16 +106,38 @@ describe("xsolla-hooks test against correct handlers", () => {
     cleanup.push(() => receiver.close());
     const { code, report } = await suite(receiver.url, "--types", "all");
     expect(code).toBe(0);
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["accepts-signed:user_search", "accepts-signed:get_pincode", "accepts-signed:partner_side_catalog", "accepts-signed:dispute"]));
+    expect(report.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        "accepts-signed:user_search",
+        "accepts-signed:get_pincode",
+        "accepts-signed:partner_side_catalog",
+        "accepts-signed:dispute",
+      ]),
+    );
   });
 });
 
 describe("xsolla-hooks test against wrong handlers: exactly the right checks fail", () => {
   it.each([
     ["re-serializes JSON before hashing", { verify: "reserialize" }, ["hashes-raw-body"], /re-serializes the JSON before hashing/],
-    ["accepts any signature", { verify: "none" }, ["rejects-bad-signature", "rejects-missing-signature", "rejects-tampered-body"], /must check the signature/],
-    ["rejects duplicates", { rejectDuplicates: true }, ["idempotent-redelivery:order_paid", "idempotent-redelivery:payment"], /answered 204 then 409/],
-    ["answers unknown users with 204", { acceptUnknownUsers: true }, ["rejects-unknown-user"], /got 204, expected a 4xx with error.code INVALID_USER/],
+    [
+      "accepts any signature",
+      { verify: "none" },
+      ["rejects-bad-signature", "rejects-missing-signature", "rejects-tampered-body"],
+      /must check the signature/,
+    ],
+    [
+      "rejects duplicates",
+      { rejectDuplicates: true },
+      ["idempotent-redelivery:order_paid", "idempotent-redelivery:payment"],
+      /answered 204 then 409/,
+    ],
+    [
+      "answers unknown users with 204",
+      { acceptUnknownUsers: true },
+      ["rejects-unknown-user"],
+      /got 204, expected a 4xx with error.code INVALID_USER/,
+    ],
   ] as const)("a handler that %s", async (_name, flaws, failing, message) => {
     const { code, report, failing: actual } = await suite((await handler(flaws)).url);
     expect(actual).toEqual([...failing].sort());
@@ -122,7 +157,10 @@ describe("reports", () => {
   it("junit: parses, one testcase per check, failures carry the message; written atomically with --output", async () => {
     const server = await handler({ acceptUnknownUsers: true });
     const dir = tempDir();
-    const result = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "junit", "--output", "reports/out.xml"], { cwd: dir, env: {} }).catch((e: unknown) => {
+    const result = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "junit", "--output", "reports/out.xml"], {
+      cwd: dir,
+      env: {},
+    }).catch((e: unknown) => {
       throw e;
     });
     // The directory does not exist: a clear error and no partial file.
@@ -130,11 +168,15 @@ describe("reports", () => {
     expect(result.stderr).toMatch(/^error: cannot write .*out\.xml: directory .* does not exist/);
     expect(server.requests).toHaveLength(0);
     mkdirSync(join(dir, "reports"));
-    const ok = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "junit", "--output", "reports/out.xml"], { cwd: dir });
+    const ok = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "junit", "--output", "reports/out.xml"], {
+      cwd: dir,
+    });
     expect(ok.code).toBe(1);
     expect(ok.stdout).toMatch(/13 passed, 1 failed/);
     expect(readdirSync(join(dir, "reports"))).toEqual(["out.xml"]);
-    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(readFileSync(join(dir, "reports/out.xml"), "utf8"));
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(
+      readFileSync(join(dir, "reports/out.xml"), "utf8"),
+    );
     const suiteNode = xml.testsuites.testsuite;
     const cases = suiteNode.testcase as { name: string; failure?: { message: string } }[];
     expect(cases.map((c) => c.name)).toEqual(ALL_DEFAULT_CHECKS);
@@ -156,16 +198,40 @@ describe("config", () => {
   it("is found from the working directory upward; flags beat env beat the file; secretEnv names the variable", async () => {
     const server = await handler();
     const dir = tempDir();
-    writeFileSync(join(dir, "xsolla-hooks.config.json"), JSON.stringify({ url: "http://127.0.0.1:1/never", secretEnv: "MY_XSOLLA_SECRET", types: ["payment"], users: { unknown: "test_xsolla_config_user" }, budgetMs: 2000 }));
+    writeFileSync(
+      join(dir, "xsolla-hooks.config.json"),
+      JSON.stringify({
+        url: "http://127.0.0.1:1/never",
+        secretEnv: "MY_XSOLLA_SECRET",
+        types: ["payment"],
+        users: { unknown: "test_xsolla_config_user" },
+        budgetMs: 2000,
+      }),
+    );
     const nested = join(dir, "a", "b");
     mkdirSync(nested, { recursive: true });
-    const result = await runCli(["test", "--reporter", "json"], { cwd: nested, env: { XSOLLA_WEBHOOK_URL: server.url, MY_XSOLLA_SECRET: SECRET } });
+    const result = await runCli(["test", "--reporter", "json"], {
+      cwd: nested,
+      env: { XSOLLA_WEBHOOK_URL: server.url, MY_XSOLLA_SECRET: SECRET },
+    });
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as JsonReport;
-    expect(report.checks.map((c) => c.id)).toEqual(["accepts-signed:payment", "rejects-bad-signature", "rejects-missing-signature", "rejects-tampered-body", "hashes-raw-body", "rejects-malformed-json", "idempotent-redelivery:payment", "responds-in-time"]);
+    expect(report.checks.map((c) => c.id)).toEqual([
+      "accepts-signed:payment",
+      "rejects-bad-signature",
+      "rejects-missing-signature",
+      "rejects-tampered-body",
+      "hashes-raw-body",
+      "rejects-malformed-json",
+      "idempotent-redelivery:payment",
+      "responds-in-time",
+    ]);
     expect(report.checks.at(-1)?.expected).toBe("<= 2000 ms");
 
-    const flagWins = await runCli(["test", "--reporter", "json", "--types", "order_paid", "--budget", "2500", "--url", server.url], { cwd: nested, env: { XSOLLA_WEBHOOK_URL: "http://127.0.0.1:1/", MY_XSOLLA_SECRET: SECRET } });
+    const flagWins = await runCli(["test", "--reporter", "json", "--types", "order_paid", "--budget", "2500", "--url", server.url], {
+      cwd: nested,
+      env: { XSOLLA_WEBHOOK_URL: "http://127.0.0.1:1/", MY_XSOLLA_SECRET: SECRET },
+    });
     expect(flagWins.code).toBe(0);
     expect((JSON.parse(flagWins.stdout) as JsonReport).checks[0]?.id).toBe("accepts-signed:order_paid");
 

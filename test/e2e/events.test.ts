@@ -30,12 +30,19 @@ interface EventLine {
   created_at: string;
   data: { notification_type: string; user?: { id?: string } };
 }
-const lines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as EventLine);
+const lines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EventLine);
 
 describe("events", () => {
   it("enqueue, list (table and JSON), poll --ack --once, then nothing is left", async () => {
     const { url } = await serve();
-    expect((await runCli(["events", "enqueue", "order_paid", "--base-url", url, "--count", "2"])).stdout).toMatch(/enqueued event 1 \(order_paid\)\nenqueued event 2/);
+    expect((await runCli(["events", "enqueue", "order_paid", "--base-url", url, "--count", "2"])).stdout).toMatch(
+      /enqueued event 1 \(order_paid\)\nenqueued event 2/,
+    );
     expect((await runCli(["events", "enqueue", "payment", "--set", "user.id=player_9", "--base-url", url])).code).toBe(0);
 
     const table = await runCli(["events", "list", "--jwt", JWT, "--base-url", url]);
@@ -59,7 +66,10 @@ describe("events", () => {
   it("under injected faults every event is printed exactly once and none is left unprocessed", async () => {
     const { url } = await serve("--fail-rate", "0.2", "--ack-fail-rate", "0.2", "--drop-rate", "0.05", "--seed", "11", "--page-size", "7");
     expect((await runCli(["events", "enqueue", "order_paid", "--base-url", url, "--count", "40"], { timeoutMs: 30_000 })).code).toBe(0);
-    const poll = await runCli(["events", "poll", "--jwt", JWT, "--base-url", url, "--ack", "--once", "--json", "--backoff", "20ms", "--max-failures", "50"], { timeoutMs: 30_000 });
+    const poll = await runCli(
+      ["events", "poll", "--jwt", JWT, "--base-url", url, "--ack", "--once", "--json", "--backoff", "20ms", "--max-failures", "50"],
+      { timeoutMs: 30_000 },
+    );
     expect(poll.code, poll.stderr).toBe(0);
     const ids = lines(poll.stdout).map((e) => e.id);
     expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -75,7 +85,20 @@ describe("events", () => {
     const { url } = await serve();
     await runCli(["events", "enqueue", "order_paid", "--base-url", url]);
     await runCli(["events", "enqueue", "user_validation", "--set", "user.id=test_xsolla_ghost", "--base-url", url]);
-    const poll = await runCli(["events", "poll", "--jwt", JWT, "--base-url", url, "--ack", "--once", "--forward-to", handler.url, "--secret", secret]);
+    const poll = await runCli([
+      "events",
+      "poll",
+      "--jwt",
+      JWT,
+      "--base-url",
+      url,
+      "--ack",
+      "--once",
+      "--forward-to",
+      handler.url,
+      "--secret",
+      secret,
+    ]);
     expect(poll.code).toBe(1);
     expect(handler.requests).toHaveLength(2);
     expect(poll.stderr).toMatch(/forwarding event 2 failed \(status 400\); not marked processed/);
@@ -105,7 +128,18 @@ describe("events", () => {
 
   it("gives up with exit 3 after --max-failures when the API is down", async () => {
     const port = await refusedPort();
-    const result = await runCli(["events", "poll", "--jwt", JWT, "--base-url", `http://127.0.0.1:${port}`, "--max-failures", "3", "--backoff", "10ms"]);
+    const result = await runCli([
+      "events",
+      "poll",
+      "--jwt",
+      JWT,
+      "--base-url",
+      `http://127.0.0.1:${port}`,
+      "--max-failures",
+      "3",
+      "--backoff",
+      "10ms",
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/gave up after 3 failed requests in a row/);
   });

@@ -25,15 +25,28 @@ async function retry(url: string, ...args: string[]): Promise<{ code: number | n
   const result = await runCli(["send", ...args, "--url", url, "--secret", SECRET, "--retry", "--json"]);
   return { code: result.code, json: JSON.parse(result.stdout) as RetryJson, stderr: result.stderr };
 }
-const statusAfter = (failures: number, failStatus = 500): Script => (_req, res, index) => void res.writeHead(index < failures ? failStatus : 204).end();
+const statusAfter =
+  (failures: number, failStatus = 500): Script =>
+  (_req, res, index) =>
+    void res.writeHead(index < failures ? failStatus : 204).end();
 
 describe("send --retry", () => {
   it("a handler failing 3 times is delivered at attempt 4 at +25m, with the same bytes and signature each time", async () => {
     const server = await handler(statusAfter(3));
     const { code, json } = await retry(server.url, "order_paid");
     expect(code).toBe(0);
-    expect(json).toMatchObject({ ok: true, outcome: "delivered", summary: "delivered at attempt 4 at +25m", policy: { name: "order", documented: true } });
-    expect(json.attempts.map((a) => [a.status, a.offsetSeconds])).toEqual([[500, 0], [500, 300], [500, 600], [204, 1500]]);
+    expect(json).toMatchObject({
+      ok: true,
+      outcome: "delivered",
+      summary: "delivered at attempt 4 at +25m",
+      policy: { name: "order", documented: true },
+    });
+    expect(json.attempts.map((a) => [a.status, a.offsetSeconds])).toEqual([
+      [500, 0],
+      [500, 300],
+      [500, 600],
+      [204, 1500],
+    ]);
     expect(new Set(server.requests.map((r) => r.body.toString())).size).toBe(1);
     expect(new Set(server.requests.map((r) => r.headers.authorization)).size).toBe(1);
   });
@@ -51,7 +64,9 @@ describe("send --retry", () => {
     expect(code).toBe(1);
     expect(server.requests).toHaveLength(20);
     expect(json.outcome).toBe("exhausted");
-    expect(json.attempts.map((a) => a.offsetSeconds / 60)).toEqual([0, 5, 10, 25, 40, 55, 70, 85, 100, 115, 175, 235, 295, 355, 415, 475, 535, 595, 655, 715]);
+    expect(json.attempts.map((a) => a.offsetSeconds / 60)).toEqual([
+      0, 5, 10, 25, 40, 55, 70, 85, 100, 115, 175, 235, 295, 355, 415, 475, 535, 595, 655, 715,
+    ]);
     expect(json.summary).toMatch(/gave up after 20 attempts over 11h55m; with auto-refund on/);
   });
 
@@ -101,7 +116,17 @@ describe("send --retry", () => {
 
   it("exit 3 when no attempt ever got an answer", async () => {
     const port = await refusedPort();
-    const result = await runCli(["send", "payment", "--url", `http://127.0.0.1:${port}/`, "--secret", SECRET, "--retry", "--schedule", "1m,1m"]);
+    const result = await runCli([
+      "send",
+      "payment",
+      "--url",
+      `http://127.0.0.1:${port}/`,
+      "--secret",
+      SECRET,
+      "--retry",
+      "--schedule",
+      "1m,1m",
+    ]);
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/# 3 \+2m/);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);

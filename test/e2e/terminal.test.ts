@@ -28,7 +28,14 @@ describe("pipes and CI", () => {
   it("never writes control sequences to a pipe, even with colour-worthy results; FORCE_COLOR turns colour on, --no-color off", async () => {
     const server = await startHandler(SECRET);
     cleanup.push(() => server.close());
-    for (const args of [["demo"], ["list"], ["send", "payment", "--url", server.url, "--secret", SECRET], ["send", "payment", "--url", server.url, "--secret", "wrong"], ["test", "--url", server.url, "--secret", SECRET], ["send", "order_paid", "--retry", "--url", server.url, "--secret", "wrong"]]) {
+    for (const args of [
+      ["demo"],
+      ["list"],
+      ["send", "payment", "--url", server.url, "--secret", SECRET],
+      ["send", "payment", "--url", server.url, "--secret", "wrong"],
+      ["test", "--url", server.url, "--secret", SECRET],
+      ["send", "order_paid", "--retry", "--url", server.url, "--secret", "wrong"],
+    ]) {
       const result = await runCli(args, { env: { NO_COLOR: undefined } });
       expect(result.stdout + result.stderr, args.join(" ")).not.toContain(ESC);
     }
@@ -41,7 +48,16 @@ describe("pipes and CI", () => {
   it("completion bash completes commands, webhook types and flags", async () => {
     const script = (await runCli(["completion", "bash"])).stdout;
     const complete = (line: string[]) =>
-      execFileSync("bash", ["-c", `${script}\nCOMP_WORDS=(${line.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${line.length - 1}; _xsolla_hooks; echo "\${COMPREPLY[@]}"`], { encoding: "utf8" }).trim().split(/\s+/);
+      execFileSync(
+        "bash",
+        [
+          "-c",
+          `${script}\nCOMP_WORDS=(${line.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${line.length - 1}; _xsolla_hooks; echo "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: "utf8" },
+      )
+        .trim()
+        .split(/\s+/);
     expect(complete(["xsolla-hooks", "se"])).toEqual(["send"]);
     expect(complete(["xsolla-hooks", "send", "order_p"])).toEqual(expect.arrayContaining(["order_paid", "order_paid.separate"]));
     expect(complete(["xsolla-hooks", "send", "--ret"])).toEqual(["--retry"]);
@@ -67,7 +83,9 @@ describe.runIf(hasTmux)("a real terminal (tmux)", () => {
     const socket = join(xdg, "tmux.sock");
     const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8" });
     const env = cliEnv({ XDG_CONFIG_HOME: xdg, XSOLLA_WEBHOOK_URL: server.url, CI: undefined, NO_COLOR: "1" });
-    const envArgs = Object.entries(env).filter(([k]) => /^(PATH|HOME|XDG_CONFIG_HOME|XSOLLA_WEBHOOK_URL|NO_COLOR|LANG)$/.test(k)).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    const envArgs = Object.entries(env)
+      .filter(([k]) => /^(PATH|HOME|XDG_CONFIG_HOME|XSOLLA_WEBHOOK_URL|NO_COLOR|LANG)$/.test(k))
+      .flatMap(([k, v]) => ["-e", `${k}=${v}`]);
     tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", ...envArgs, `${process.execPath} ${BIN}; echo "EXIT=$?"; sleep 30`);
     cleanup.push(() => spawnSync("tmux", ["-S", socket, "kill-server"]));
     const screen = () => tmux("capture-pane", "-p", "-t", session);
@@ -106,13 +124,16 @@ describe.runIf(hasTmux)("a real terminal (tmux)", () => {
     keys("Down");
     keys("Down");
     keys("Enter");
-    const shown = await until("--secret \"$XSOLLA_WEBHOOK_SECRET\"");
+    const shown = await until('--secret "$XSOLLA_WEBHOOK_SECRET"');
     expect(shown).toContain("xsolla-hooks send payment --set-string user.id=tmux_player_1");
     expect(shown).not.toContain(SECRET);
     keys("Enter"); // Quit is the default once the command line was shown
     await until("EXIT=0");
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.answer).toMatchObject({ status: 204, verdict: "accepted" });
-    expect(JSON.parse(server.requests[0]?.body.toString() ?? "{}")).toMatchObject({ notification_type: "payment", user: { id: "tmux_player_1" } });
+    expect(JSON.parse(server.requests[0]?.body.toString() ?? "{}")).toMatchObject({
+      notification_type: "payment",
+      user: { id: "tmux_player_1" },
+    });
   }, 30_000);
 });

@@ -22,12 +22,22 @@ function tempDir(): string {
 }
 const sha1 = (...parts: (string | Buffer)[]) => parts.reduce((h, p) => h.update(p), createHash("sha1")).digest("hex");
 const sortKeys = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(sortKeys) : value && typeof value === "object" ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])])) : value;
+  Array.isArray(value)
+    ? value.map(sortKeys)
+    : value && typeof value === "object"
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        )
+      : value;
 
 // As Xsolla sends it: pretty JSON with a slash and non-ASCII text.
-const SENT = '{\n  "notification_type": "payment",\n  "user": {\n    "id": "player_1",\n    "name": "Игрок"\n  },\n  "custom_parameters": {\n    "return_url": "https://game.example.com/shop"\n  }\n}';
+const SENT =
+  '{\n  "notification_type": "payment",\n  "user": {\n    "id": "player_1",\n    "name": "Игрок"\n  },\n  "custom_parameters": {\n    "return_url": "https://game.example.com/shop"\n  }\n}';
 const parsed = JSON.parse(SENT) as unknown;
-const PHP_ESCAPED = '{"notification_type":"payment","user":{"id":"player_1","name":"\\u0418\\u0433\\u0440\\u043e\\u043a"},"custom_parameters":{"return_url":"https:\\/\\/game.example.com\\/shop"}}';
+const PHP_ESCAPED =
+  '{"notification_type":"payment","user":{"id":"player_1","name":"\\u0418\\u0433\\u0440\\u043e\\u043a"},"custom_parameters":{"return_url":"https:\\/\\/game.example.com\\/shop"}}';
 
 const CASES: [string, string, string, string?][] = [
   ["body-reserialized-compact", SENT, `Signature ${sha1(JSON.stringify(parsed), SECRET)}`],
@@ -62,7 +72,13 @@ describe("verify", () => {
     writeFileSync(join(dir, "body.json"), body);
     const json = await runCli(["verify", "body.json", "--secret", SECRET, "--signature", signature, "--json"], { cwd: dir });
     expect(json.code).toBe(1);
-    const result = JSON.parse(json.stdout) as { ok: boolean; diagnosis: string; message: string; expected: string; received: string | null };
+    const result = JSON.parse(json.stdout) as {
+      ok: boolean;
+      diagnosis: string;
+      message: string;
+      expected: string;
+      received: string | null;
+    };
     expect(result).toMatchObject({ ok: false, diagnosis: code, expected: sha1(body, SECRET) });
     const human = await runCli(["verify", "body.json", "--secret", SECRET, "--signature", signature], { cwd: dir });
     expect(human.stdout).toMatch(new RegExp(`^✗ ${code}: `));
@@ -74,7 +90,10 @@ describe("verify", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "sent.json"), SENT);
     writeFileSync(join(dir, "received.json"), SENT.replace("player_1", "player_2"));
-    const result = await runCli(["verify", "received.json", "--secret", SECRET, "--signature", sha1(SENT, SECRET), "--expected-body", "sent.json", "--json"], { cwd: dir });
+    const result = await runCli(
+      ["verify", "received.json", "--secret", SECRET, "--signature", sha1(SENT, SECRET), "--expected-body", "sent.json", "--json"],
+      { cwd: dir },
+    );
     const parsedResult = JSON.parse(result.stdout) as { diagnosis: string; details: Record<string, unknown> };
     expect(parsedResult.diagnosis).toBe("no-match");
     expect(parsedResult.details.firstDifferenceOffset).toBe(SENT.indexOf("player_1") + "player_".length);
@@ -83,7 +102,12 @@ describe("verify", () => {
   it("bad input exits 2 with one line", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "garbage.http"), "this is not an HTTP request");
-    for (const args of [["verify", "body.json", "--secret", SECRET], ["verify", "missing.json", "--secret", SECRET, "--signature", "x"], ["verify", "--request", "garbage.http", "--secret", SECRET], ["verify", "--signature", "x"]]) {
+    for (const args of [
+      ["verify", "body.json", "--secret", SECRET],
+      ["verify", "missing.json", "--secret", SECRET, "--signature", "x"],
+      ["verify", "--request", "garbage.http", "--secret", SECRET],
+      ["verify", "--signature", "x"],
+    ]) {
       const result = await runCli(args, { cwd: dir });
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
@@ -127,7 +151,10 @@ describe("capture and replay", () => {
     const other = await startHandler(otherSecret);
     cleanup.push(() => other.close());
     expect((await runCli(["send", "--request", join("captures", files[0] as string), "--url", other.url], { cwd: dir })).code).toBe(1);
-    const resigned = await runCli(["send", "--request", join("captures", files[0] as string), "--resign", "--secret", otherSecret, "--url", other.url], { cwd: dir });
+    const resigned = await runCli(
+      ["send", "--request", join("captures", files[0] as string), "--resign", "--secret", otherSecret, "--url", other.url],
+      { cwd: dir },
+    );
     expect(resigned.code).toBe(0);
     expect(other.requests[1]?.body.equals(body)).toBe(true);
   });
@@ -136,7 +163,7 @@ describe("capture and replay", () => {
     const handler = await startHandler(SECRET);
     cleanup.push(() => handler.close());
     const dir = tempDir();
-    const body = "{\n  \"notification_type\": \"user_validation\",\n  \"user\": {\"id\": \"o'brien\", \"name\": \"Игрок\"}\n}\n";
+    const body = '{\n  "notification_type": "user_validation",\n  "user": {"id": "o\'brien", "name": "Игрок"}\n}\n';
     writeFileSync(join(dir, "body.json"), body);
     const printed = await runCli(["sign", "body.json", "--secret", SECRET, "--format", "curl", "--url", handler.url], { cwd: dir });
     expect(printed.code).toBe(0);
@@ -144,6 +171,8 @@ describe("capture and replay", () => {
     const { stdout: out } = await promisify(execFile)("bash", ["-c", printed.stdout], { encoding: "utf8", timeout: 10_000 });
     expect(out).toMatch(/^HTTP\/1\.1 204/);
     expect(handler.requests[0]?.body.toString()).toBe(body);
-    expect((await runCli(["sign", "body.json", "--secret", SECRET, "--format", "hex"], { cwd: dir })).stdout).toBe(`${sha1(body, SECRET)}\n`);
+    expect((await runCli(["sign", "body.json", "--secret", SECRET, "--format", "hex"], { cwd: dir })).stdout).toBe(
+      `${sha1(body, SECRET)}\n`,
+    );
   });
 });

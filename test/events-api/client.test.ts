@@ -1,7 +1,13 @@
 // The client against the mock (real sockets on 127.0.0.1) and against scripted loopback peers for
 // answers the mock never gives.
 import { describe, expect, it } from "vitest";
-import { createEventApiClient, parseRetryAfter, buildListUrl, resolveClientConfig, type EventApiClientOptions } from "../../src/events-api/client.js";
+import {
+  createEventApiClient,
+  parseRetryAfter,
+  buildListUrl,
+  resolveClientConfig,
+  type EventApiClientOptions,
+} from "../../src/events-api/client.js";
 import { EventApiError } from "../../src/events-api/errors.js";
 import { maskToken } from "../../src/events-api/jwt.js";
 import { startMockEventApi, type MockEventApiOptions } from "../../src/events-api/mock-server.js";
@@ -97,7 +103,9 @@ describe("listing and acknowledging against the mock", () => {
 
 describe("credentials", () => {
   it("sends the JWT as a Bearer header and no token parameter", async () => {
-    const { server, baseUrl } = await loopback((_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"events":[]}'));
+    const { server, baseUrl } = await loopback(
+      (_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"events":[]}'),
+    );
     await client(baseUrl, { projectId: 12345 }).listEvents({ afterId: 0, types: ["payment", "order_paid"] });
     const request = server.requests[0];
     expect(request?.method).toBe("GET");
@@ -152,7 +160,9 @@ describe("credentials", () => {
     const api = await mock();
     const error = await failure(client(api.url, { auth: { kind: "jwt", jwt: expired } }).listEvents());
     expect(error.kind).toBe("auth");
-    expect(error.message).toBe(`GET /events: the Event API refused the JWT ${maskToken(expired)} (HTTP 401 unauthorized): it expired at 2025-01-15T09:00:00.000Z (3 h ago)`);
+    expect(error.message).toBe(
+      `GET /events: the Event API refused the JWT ${maskToken(expired)} (HTTP 401 unauthorized): it expired at 2025-01-15T09:00:00.000Z (3 h ago)`,
+    );
     expect(error.expiredAt?.toISOString()).toBe("2025-01-15T09:00:00.000Z");
     expect(error.hint).toMatch(/fresh/);
     expect(JSON.stringify({ m: error.message, h: error.hint, b: error.bodyExcerpt })).not.toContain(expired);
@@ -165,7 +175,9 @@ describe("credentials", () => {
   });
 
   it("403 is an auth error too", async () => {
-    const { baseUrl } = await loopback((_r, res) => void res.writeHead(403, { "content-type": "application/json" }).end('{"error":{"code":"FORBIDDEN"}}'));
+    const { baseUrl } = await loopback(
+      (_r, res) => void res.writeHead(403, { "content-type": "application/json" }).end('{"error":{"code":"FORBIDDEN"}}'),
+    );
     const error = await failure(client(baseUrl).listEvents());
     expect(error.kind).toBe("auth");
     expect(error.message).toContain("HTTP 403 forbidden");
@@ -239,7 +251,9 @@ describe("failures", () => {
   });
 
   it("malformed JSON is a bad response", async () => {
-    const { baseUrl } = await loopback((_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"events":[{"id":1,'));
+    const { baseUrl } = await loopback(
+      (_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end('{"events":[{"id":1,'),
+    );
     const error = await failure(client(baseUrl).listEvents());
     expect(error.kind).toBe("bad-response");
     expect(error.message).toMatch(/^GET \/events: the answer is not JSON \(/);
@@ -252,12 +266,22 @@ describe("failures", () => {
   });
 
   it("a wrong shape is a bad response naming each path", async () => {
-    const body = { events: [{ id: 1, status: 0, created_at: "x", data: {} }, { id: 2, status: 0, created_at: "x", data: {} }, { id: "two", status: 0, created_at: "x", data: [] }] };
-    const { baseUrl } = await loopback((_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)));
+    const body = {
+      events: [
+        { id: 1, status: 0, created_at: "x", data: {} },
+        { id: 2, status: 0, created_at: "x", data: {} },
+        { id: "two", status: 0, created_at: "x", data: [] },
+      ],
+    };
+    const { baseUrl } = await loopback(
+      (_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)),
+    );
     const error = await failure(client(baseUrl).listEvents());
     expect(error.kind).toBe("bad-response");
     expect(error.problems).toEqual(["events[2].id: expected an integer", "events[2].data: expected an object"]);
-    expect(error.message).toBe("GET /events: the answer has the wrong shape: events[2].id: expected an integer; events[2].data: expected an object");
+    expect(error.message).toBe(
+      "GET /events: the answer has the wrong shape: events[2].id: expected an integer; events[2].data: expected an object",
+    );
   });
 
   it("an answer over 1 MiB is a bad response", async () => {

@@ -49,7 +49,10 @@ describe("maskToken", () => {
       fc.property(fc.stringMatching(/^[A-Za-z0-9_.-]{8,400}$/), (token) => {
         const masked = maskToken(token);
         expect(masked.includes(token)).toBe(false);
-        const shown = masked.replace(/ \(\d+ chars\)$/, "").replace("…", "").replace(/^\*+$/, "");
+        const shown = masked
+          .replace(/ \(\d+ chars\)$/, "")
+          .replace("…", "")
+          .replace(/^\*+$/, "");
         expect(shown.length).toBeLessThanOrEqual(token.length / 2);
       }),
     );

@@ -14,7 +14,11 @@ async function mock(options: MockEventApiOptions = {}) {
 }
 
 async function raw(url: string, init: { method?: "GET" | "POST"; headers?: Record<string, string>; body?: string } = {}) {
-  const response = await request(url, { method: init.method ?? "GET", headers: { authorization: "Bearer x", ...init.headers }, ...(init.body === undefined ? {} : { body: init.body }) });
+  const response = await request(url, {
+    method: init.method ?? "GET",
+    headers: { authorization: "Bearer x", ...init.headers },
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
   const text = await response.body.text();
   return { status: response.statusCode, headers: response.headers, text, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
@@ -35,7 +39,10 @@ describe("routes and shapes", () => {
   it("accepts types as repeated, bracketed or comma-separated parameters", async () => {
     const api = await mock();
     for (const type of ["payment", "refund", "order_paid", "user_validation"]) api.enqueue({ notification_type: type });
-    const types = async (query: string) => ((await raw(`${api.url}/events?${query}`)).json as { events: { data: { notification_type: string } }[] }).events.map((e) => e.data.notification_type);
+    const types = async (query: string) =>
+      ((await raw(`${api.url}/events?${query}`)).json as { events: { data: { notification_type: string } }[] }).events.map(
+        (e) => e.data.notification_type,
+      );
     expect(await types("types=payment&types=refund")).toEqual(["payment", "refund"]);
     expect(await types("types[]=order_paid&types[]=refund")).toEqual(["refund", "order_paid"]);
     expect(await types("types=payment,user_validation")).toEqual(["payment", "user_validation"]);
@@ -44,11 +51,20 @@ describe("routes and shapes", () => {
   it("refuses bad parameters, methods and routes with the webhook error shape", async () => {
     const api = await mock();
     expect(await raw(`${api.url}/events?after_id=abc`)).toMatchObject({ status: 400, json: { error: { code: "INVALID_PARAMETER" } } });
-    expect(await raw(`${api.url}/events`, { method: "POST" })).toMatchObject({ status: 405, json: { error: { code: "METHOD_NOT_ALLOWED" } } });
+    expect(await raw(`${api.url}/events`, { method: "POST" })).toMatchObject({
+      status: 405,
+      json: { error: { code: "METHOD_NOT_ALLOWED" } },
+    });
     expect(await raw(`${api.url}/events/1/processed`)).toMatchObject({ status: 405 });
-    expect(await raw(`${api.url}/events/abc/processed`, { method: "POST" })).toMatchObject({ status: 404, json: { error: { code: "NOT_FOUND" } } });
+    expect(await raw(`${api.url}/events/abc/processed`, { method: "POST" })).toMatchObject({
+      status: 404,
+      json: { error: { code: "NOT_FOUND" } },
+    });
     expect(await raw(`${api.url}/nope`)).toMatchObject({ status: 404 });
-    expect(await raw(`${api.url}/events`, { headers: { authorization: "" } })).toMatchObject({ status: 401, json: { error: { code: "UNAUTHORIZED" } } });
+    expect(await raw(`${api.url}/events`, { headers: { authorization: "" } })).toMatchObject({
+      status: 401,
+      json: { error: { code: "UNAUTHORIZED" } },
+    });
     expect(await raw(`${api.url}/events`, { headers: { authorization: "Basic abc" } })).toMatchObject({ status: 401 });
   });
 
@@ -95,14 +111,22 @@ describe("admin API", () => {
 
   it("refuses a body that is not a JSON object", async () => {
     const api = await mock();
-    expect(await raw(`${api.url}/_admin/events`, { method: "POST", body: "{nope" })).toMatchObject({ status: 400, json: { error: { code: "INVALID_JSON" } } });
-    expect(await raw(`${api.url}/_admin/events`, { method: "POST", body: "[1]" })).toMatchObject({ status: 400, json: { error: { code: "INVALID_BODY" } } });
+    expect(await raw(`${api.url}/_admin/events`, { method: "POST", body: "{nope" })).toMatchObject({
+      status: 400,
+      json: { error: { code: "INVALID_JSON" } },
+    });
+    expect(await raw(`${api.url}/_admin/events`, { method: "POST", body: "[1]" })).toMatchObject({
+      status: 400,
+      json: { error: { code: "INVALID_BODY" } },
+    });
     await expect(enqueueRemote([], { baseUrl: api.url })).rejects.toThrow(/JSON object/);
   });
 
   it("says when the server is not our mock, or not there", async () => {
     const server = disposeLater(await startLoopback((_r, res) => void res.writeHead(404).end()));
-    const error = await enqueueRemote({ notification_type: "payment" }, { baseUrl: `http://127.0.0.1:${server.port}` }).catch((e: unknown) => e);
+    const error = await enqueueRemote({ notification_type: "payment" }, { baseUrl: `http://127.0.0.1:${server.port}` }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ kind: "not-found", hint: expect.stringMatching(/events serve/) });
     const port = await refusedPort();
     const down = await listRemote({ baseUrl: `http://127.0.0.1:${port}` }).catch((e: unknown) => e);

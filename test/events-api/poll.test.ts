@@ -6,13 +6,26 @@ import type { Clock } from "../../src/core/delivery/types.js";
 import { createEventApiClient, type EventApiClient } from "../../src/events-api/client.js";
 import { EventApiError } from "../../src/events-api/errors.js";
 import { startMockEventApi, type MockEventApiOptions } from "../../src/events-api/mock-server.js";
-import { backoffDelay, createAcker, decideAfterFailure, pollEvents, selectNewEvents, type PollItem, type PollOptions } from "../../src/events-api/poll.js";
+import {
+  backoffDelay,
+  createAcker,
+  decideAfterFailure,
+  pollEvents,
+  selectNewEvents,
+  type PollItem,
+  type PollOptions,
+} from "../../src/events-api/poll.js";
 import type { XsollaEvent } from "../../src/events-api/schema.js";
 import { startLoopback, type RecordedRequest } from "../helpers/loopback.js";
 import { START, disposeLater, makeJwt } from "./helpers.js";
 
 const JWT = makeJwt({ sub: "user-1", exp: Math.floor(START / 1000) + 30 * 86_400 });
-const ev = (id: number, type = "payment"): XsollaEvent => ({ id, status: 0, created_at: "2025-01-15T12:00:00.000Z", data: { notification_type: type } });
+const ev = (id: number, type = "payment"): XsollaEvent => ({
+  id,
+  status: 0,
+  created_at: "2025-01-15T12:00:00.000Z",
+  data: { notification_type: type },
+});
 const page = (ids: number[]) => JSON.stringify({ events: ids.map((id) => ev(id)) });
 
 function json(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -21,7 +34,11 @@ function json(res: ServerResponse, status: number, body: string, headers: Record
 
 /** A loopback Event API that answers the i-th request with answers[i] (the last one repeats). */
 async function scripted(answers: ((res: ServerResponse, request: RecordedRequest) => void)[]) {
-  const server = disposeLater(await startLoopback((request, res, index) => (answers[Math.min(index, answers.length - 1)] as (r: ServerResponse, q: RecordedRequest) => void)(res, request)));
+  const server = disposeLater(
+    await startLoopback((request, res, index) =>
+      (answers[Math.min(index, answers.length - 1)] as (r: ServerResponse, q: RecordedRequest) => void)(res, request),
+    ),
+  );
   return { server, baseUrl: `http://127.0.0.1:${server.port}` };
 }
 
@@ -30,7 +47,11 @@ function clientFor(baseUrl: string, clock: Clock): EventApiClient {
 }
 
 /** Runs the poller until `stop` says so (then aborts), collecting every item. */
-async function collect(client: Pick<EventApiClient, "listEvents">, options: Omit<PollOptions, "signal">, stop: (items: PollItem[]) => boolean): Promise<PollItem[]> {
+async function collect(
+  client: Pick<EventApiClient, "listEvents">,
+  options: Omit<PollOptions, "signal">,
+  stop: (items: PollItem[]) => boolean,
+): Promise<PollItem[]> {
   const controller = new AbortController();
   const items: PollItem[] = [];
   for await (const item of pollEvents(client, { ...options, signal: controller.signal })) {
@@ -61,8 +82,14 @@ describe("pure decisions", () => {
     const policy = { maxFailures: 3, backoff: { baseMs: 100, maxMs: 1_000 }, rand: () => 0, maxRetryAfterMs: 60_000 };
     const auth = new EventApiError("auth", "no");
     expect(decideAfterFailure(auth, 1, policy)).toEqual({ action: "stop", error: auth });
-    expect(decideAfterFailure(new EventApiError("rate-limited", "slow", { retryAfterMs: 9_000 }), 1, policy)).toEqual({ action: "retry", delayMs: 9_000 });
-    expect(decideAfterFailure(new EventApiError("rate-limited", "slow", { retryAfterMs: 9e9 }), 1, policy)).toEqual({ action: "retry", delayMs: 60_000 });
+    expect(decideAfterFailure(new EventApiError("rate-limited", "slow", { retryAfterMs: 9_000 }), 1, policy)).toEqual({
+      action: "retry",
+      delayMs: 9_000,
+    });
+    expect(decideAfterFailure(new EventApiError("rate-limited", "slow", { retryAfterMs: 9e9 }), 1, policy)).toEqual({
+      action: "retry",
+      delayMs: 60_000,
+    });
     expect(decideAfterFailure(new EventApiError("server", "500"), 2, policy)).toEqual({ action: "retry", delayMs: 100 });
     const last = decideAfterFailure(new EventApiError("server", "GET /events: server error (HTTP 500)", { status: 500 }), 3, policy);
     expect(last.action).toBe("stop");
@@ -83,7 +110,11 @@ describe("pollEvents", () => {
       (res) => json(res, 200, page([6, 6, 5])),
     ]);
     const clock = createVirtualClock(START);
-    const items = await collect(clientFor(baseUrl, clock), { clock, intervalMs: 3_000, types: ["payment"] }, (all) => eventIds(all).length === 6);
+    const items = await collect(
+      clientFor(baseUrl, clock),
+      { clock, intervalMs: 3_000, types: ["payment"] },
+      (all) => eventIds(all).length === 6,
+    );
     expect(eventIds(items)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(afterIds(server.requests)).toEqual([null, "3", "5", "5"]);
     expect(server.requests.every((r) => r.url.includes("types=payment"))).toBe(true);
@@ -106,12 +137,16 @@ describe("pollEvents", () => {
       (res) => json(res, 429, "", { "retry-after": new Date(START + 7_000 + 12_000).toUTCString() }),
       (res) => json(res, 200, page([1])),
     ]);
-    const items = await collect(clientFor(baseUrl, clock), { clock, backoff: { baseMs: 100, maxMs: 200 } }, (all) => eventIds(all).length === 1);
-    expect(items.map((i) => (i.kind === "error" ? [i.error.kind, i.consecutiveFailures, i.retryInMs] : i.kind === "event" ? i.event.id : "idle"))).toEqual([
-      ["rate-limited", 1, 7_000],
-      ["rate-limited", 2, 12_000],
-      1,
-    ]);
+    const items = await collect(
+      clientFor(baseUrl, clock),
+      { clock, backoff: { baseMs: 100, maxMs: 200 } },
+      (all) => eventIds(all).length === 1,
+    );
+    expect(
+      items.map((i) =>
+        i.kind === "error" ? [i.error.kind, i.consecutiveFailures, i.retryInMs] : i.kind === "event" ? i.event.id : "idle",
+      ),
+    ).toEqual([["rate-limited", 1, 7_000], ["rate-limited", 2, 12_000], 1]);
     expect(clock.sleeps).toEqual([7_000, 12_000]);
   });
 
@@ -135,8 +170,14 @@ describe("pollEvents", () => {
       (res) => json(res, 502, "{}"),
       (res) => json(res, 200, page([2])),
     ]);
-    const items = await collect(clientFor(baseUrl, clock), { clock, backoff: { baseMs: 100, maxMs: 300 }, rand: () => 0.5 }, (all) => eventIds(all).length === 2);
-    expect(items.map((i) => (i.kind === "error" ? `${i.error.kind}#${i.consecutiveFailures}` : i.kind === "event" ? i.event.id : "idle"))).toEqual(["server#1", "network#2", "server#3", 1, "server#1", 2]);
+    const items = await collect(
+      clientFor(baseUrl, clock),
+      { clock, backoff: { baseMs: 100, maxMs: 300 }, rand: () => 0.5 },
+      (all) => eventIds(all).length === 2,
+    );
+    expect(
+      items.map((i) => (i.kind === "error" ? `${i.error.kind}#${i.consecutiveFailures}` : i.kind === "event" ? i.event.id : "idle")),
+    ).toEqual(["server#1", "network#2", "server#3", 1, "server#1", 2]);
     // ceilings 100, 200, 300 (capped), then 100 again after the success; each halved plus half jitter.
     expect(clock.sleeps).toEqual([75, 150, 225, 75]);
   });
@@ -146,12 +187,20 @@ describe("pollEvents", () => {
     const { server, baseUrl } = await scripted([(res) => json(res, 500, '{"error":{"code":"X"}}')]);
     const items: PollItem[] = [];
     const run = (async () => {
-      for await (const item of pollEvents(clientFor(baseUrl, clock), { clock, maxFailures: 3, backoff: { baseMs: 10, maxMs: 10 }, rand: () => 0 })) items.push(item);
+      for await (const item of pollEvents(clientFor(baseUrl, clock), {
+        clock,
+        maxFailures: 3,
+        backoff: { baseMs: 10, maxMs: 10 },
+        rand: () => 0,
+      }))
+        items.push(item);
     })();
     const error = (await run.catch((e: unknown) => e)) as EventApiError;
     expect(error).toBeInstanceOf(EventApiError);
     expect(error.kind).toBe("network");
-    expect(error.message).toBe('gave up after 3 failed requests in a row; last: GET /events: server error (HTTP 500): {"error":{"code":"X"}}');
+    expect(error.message).toBe(
+      'gave up after 3 failed requests in a row; last: GET /events: server error (HTTP 500): {"error":{"code":"X"}}',
+    );
     expect((error.cause as EventApiError).kind).toBe("server");
     expect(items).toHaveLength(2);
     expect(server.requests).toHaveLength(3);
@@ -168,7 +217,10 @@ describe("pollEvents", () => {
   it("ends with a bad-response error naming the path", async () => {
     const clock = createVirtualClock(START);
     const { baseUrl } = await scripted([(res) => json(res, 200, '{"events":[{"id":"x","status":0,"created_at":"","data":{}}]}')]);
-    await expect(collect(clientFor(baseUrl, clock), { clock }, () => false)).rejects.toMatchObject({ kind: "bad-response", problems: ["events[0].id: expected an integer"] });
+    await expect(collect(clientFor(baseUrl, clock), { clock }, () => false)).rejects.toMatchObject({
+      kind: "bad-response",
+      problems: ["events[0].id: expected an integer"],
+    });
   });
 
   it("stops cleanly when aborted during a request", async () => {
@@ -227,7 +279,13 @@ describe("createAcker", () => {
     const api = await mockWith({ faults: { ackFailRate: 0.5, seed: 7 } }, clock);
     const ids = Array.from({ length: 20 }, () => api.enqueue({ notification_type: "payment" }).id);
     const retried: number[] = [];
-    const acker = createAcker(clientFor(api.url, clock), { clock, retries: 20, backoff: { baseMs: 10, maxMs: 100 }, rand: () => 0.5, onRetry: ({ id }) => retried.push(id) });
+    const acker = createAcker(clientFor(api.url, clock), {
+      clock,
+      retries: 20,
+      backoff: { baseMs: 10, maxMs: 100 },
+      rand: () => 0.5,
+      onRetry: ({ id }) => retried.push(id),
+    });
     const results = [];
     for (const id of ids) results.push(await acker.ack(id));
     expect(results.every((r) => r.ok)).toBe(true);
@@ -288,7 +346,12 @@ describe("createAcker", () => {
     const controller = new AbortController();
     const api = await mockWith({ faults: { ackFailRate: 1 } }, clock);
     const { id } = api.enqueue({ notification_type: "payment" });
-    const acker = createAcker(clientFor(api.url, clock), { clock, retries: 100, signal: controller.signal, onRetry: () => controller.abort(new Error("bye")) });
+    const acker = createAcker(clientFor(api.url, clock), {
+      clock,
+      retries: 100,
+      signal: controller.signal,
+      onRetry: () => controller.abort(new Error("bye")),
+    });
     const result = await acker.ack(id);
     expect(result).toMatchObject({ ok: false, attempts: 1 });
     expect(result.ok === false && (result.error as Error).message).toBe("bye");

@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { formatIssuePath, parseEventsResponse } from "../../src/events-api/schema.js";
 
-const event = (overrides: Record<string, unknown> = {}) => ({ id: 1, status: 0, created_at: "2025-01-15T12:00:00Z", data: { notification_type: "payment" }, ...overrides });
+const event = (overrides: Record<string, unknown> = {}) => ({
+  id: 1,
+  status: 0,
+  created_at: "2025-01-15T12:00:00Z",
+  data: { notification_type: "payment" },
+  ...overrides,
+});
 
 describe("parseEventsResponse", () => {
   it("accepts the shape the Unity SDK reads, keeping unknown keys", () => {
-    const result = parseEventsResponse({ events: [event({ extra: true, data: { notification_type: "order_paid", order: { id: 9 } } })], next: null });
+    const result = parseEventsResponse({
+      events: [event({ extra: true, data: { notification_type: "order_paid", order: { id: 9 } } })],
+      next: null,
+    });
     expect(result).toEqual({ ok: true, events: [event({ extra: true, data: { notification_type: "order_paid", order: { id: 9 } } })] });
   });
 

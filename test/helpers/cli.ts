@@ -43,7 +43,11 @@ export function collect(child: ChildProcess, options: CliOptions = {}): Promise<
     child.stderr?.on("data", (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`CLI timed out after ${options.timeoutMs ?? 15_000} ms\nstdout: ${Buffer.concat(out).toString()}\nstderr: ${Buffer.concat(err).toString()}`));
+      reject(
+        new Error(
+          `CLI timed out after ${options.timeoutMs ?? 15_000} ms\nstdout: ${Buffer.concat(out).toString()}\nstderr: ${Buffer.concat(err).toString()}`,
+        ),
+      );
     }, options.timeoutMs ?? 15_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {

@@ -20,7 +20,10 @@ const sha1 = (text: Buffer | string, secret: string) => createHash("sha1").updat
 
 export function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<LoopbackServer> {
   const seen = new Set<string>();
-  const reject = (code: string) => ({ status: flaws.statuses === "sdk" ? (code === "INVALID_SIGNATURE" ? 401 : 422) : 400, body: JSON.stringify({ error: { code, message: code } }) });
+  const reject = (code: string) => ({
+    status: flaws.statuses === "sdk" ? (code === "INVALID_SIGNATURE" ? 401 : 422) : 400,
+    body: JSON.stringify({ error: { code, message: code } }),
+  });
   return startLoopback(async (req, res, index) => {
     if (index === 0 && flaws.slowFirstMs) await new Promise((r) => setTimeout(r, flaws.slowFirstMs));
     const answer = (() => {
@@ -39,11 +42,18 @@ export function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<
         if (header !== sha1(hashed, secret)) return reject("INVALID_SIGNATURE");
       }
       if (!parsed) return reject("INVALID_PARAMETER");
-      if (parsed.notification_type === "user_validation" && !flaws.acceptUnknownUsers && String(parsed.user?.id ?? "").startsWith("test_xsolla")) return reject("INVALID_USER");
+      if (
+        parsed.notification_type === "user_validation" &&
+        !flaws.acceptUnknownUsers &&
+        String(parsed.user?.id ?? "").startsWith("test_xsolla")
+      )
+        return reject("INVALID_USER");
       const key = String(parsed.transaction?.id ?? parsed.order?.id ?? "");
-      if (key && seen.has(key) && flaws.rejectDuplicates) return { status: 409, body: '{"error":{"code":"DUPLICATE","message":"already processed"}}' };
+      if (key && seen.has(key) && flaws.rejectDuplicates)
+        return { status: 409, body: '{"error":{"code":"DUPLICATE","message":"already processed"}}' };
       if (key) seen.add(key);
-      if (parsed.notification_type === "user_search") return { status: 200, body: JSON.stringify({ user: { id: String(parsed.user?.id ?? "u") } }) };
+      if (parsed.notification_type === "user_search")
+        return { status: 200, body: JSON.stringify({ user: { id: String(parsed.user?.id ?? "u") } }) };
       return { status: 204, body: "" };
     })();
     res.writeHead(answer.status, answer.body ? { "content-type": "application/json" } : {}).end(answer.body);

@@ -8,14 +8,23 @@ import { sendWebhook } from "../../src/runners/send.js";
 
 const SECRET = "receiver-secret";
 const options: RespondOptions = { secret: SECRET, knownTypes: new Set(XSOLLA_NOTIFICATION_TYPES), unknownUsers: ["banned_1"] };
-const signed = (body: string, secret = SECRET) => ({ method: "POST", headers: { authorization: `Signature ${signBody(body, secret)}` }, body: Buffer.from(body) });
+const signed = (body: string, secret = SECRET) => ({
+  method: "POST",
+  headers: { authorization: `Signature ${signBody(body, secret)}` },
+  body: Buffer.from(body),
+});
 
 describe("respondToWebhook", () => {
   it.each([
     ["valid payment", signed('{"notification_type":"payment","transaction":{"id":1}}'), 204, undefined],
     ["wrong secret", signed('{"notification_type":"payment"}', "other"), 400, "INVALID_SIGNATURE"],
     ["no header", { method: "POST", headers: {}, body: Buffer.from("{}") }, 400, "INVALID_SIGNATURE"],
-    ["uppercase hex", { method: "POST", headers: { authorization: `Signature ${signBody("{}", SECRET).toUpperCase()}` }, body: Buffer.from("{}") }, 400, "INVALID_SIGNATURE"],
+    [
+      "uppercase hex",
+      { method: "POST", headers: { authorization: `Signature ${signBody("{}", SECRET).toUpperCase()}` }, body: Buffer.from("{}") },
+      400,
+      "INVALID_SIGNATURE",
+    ],
     ["not JSON", signed("{oops"), 400, "INVALID_PARAMETER"],
     ["no notification_type", signed('{"user":{"id":"1"}}'), 400, "INVALID_PARAMETER"],
     ["unknown notification_type", signed('{"notification_type":"nope"}'), 400, "INVALID_PARAMETER"],
@@ -78,7 +87,11 @@ describe("startReceiver over a real socket", () => {
 
   it("answers 413 past the body limit, and --drop closes without an answer", async () => {
     receiver = await startReceiver({ secret: SECRET, bodyLimit: 100 });
-    const big = await sendWebhook({ url: receiver.url, secret: SECRET, body: JSON.stringify({ notification_type: "payment", pad: "x".repeat(500) }) });
+    const big = await sendWebhook({
+      url: receiver.url,
+      secret: SECRET,
+      body: JSON.stringify({ notification_type: "payment", pad: "x".repeat(500) }),
+    });
     expect(big.attempts[0]?.result).toMatchObject({ status: 413 });
     await receiver.close();
 

@@ -24,7 +24,13 @@ function optionsOf(command: Command): CompletionOption[] {
 
 function describe(command: Command): CompletionCommand {
   const subcommands = command.commands.map(describe);
-  return { name: command.name(), description: command.description(), options: optionsOf(command), takesType: TYPE_COMMANDS.has(command.name()), ...(subcommands.length ? { subcommands } : {}) };
+  return {
+    name: command.name(),
+    description: command.description(),
+    options: optionsOf(command),
+    takesType: TYPE_COMMANDS.has(command.name()),
+    ...(subcommands.length ? { subcommands } : {}),
+  };
 }
 
 export const command = defineCommand<CompletionOptions>({
@@ -44,7 +50,8 @@ export const command = defineCommand<CompletionOptions>({
   parse: ({ args }) => {
     const shell = str(args[0]) ?? "";
     // Own keys only: "constructor" or "toString" are not shells.
-    if (!SHELLS.has(shell as CompletionOptions["shell"])) throw new UsageError(`unknown shell "${shell}"`, { hint: "use bash, zsh or fish" });
+    if (!SHELLS.has(shell as CompletionOptions["shell"]))
+      throw new UsageError(`unknown shell "${shell}"`, { hint: "use bash, zsh or fish" });
     return { shell: shell as CompletionOptions["shell"] };
   },
   run,
@@ -62,7 +69,7 @@ async function run(options: CompletionOptions, io: Io): Promise<number> {
     globalOptions: optionsOf(program).filter((o) => o.long !== "--version"),
     types: loadBuiltinFixtures().map((f) => f.id),
   };
-  const generate = SHELLS.get(options.shell) as (typeof bashCompletion);
+  const generate = SHELLS.get(options.shell) as typeof bashCompletion;
   io.stdout.write(generate(model));
   return ExitCode.Ok;
 }

@@ -16,9 +16,7 @@ export interface DemoOptions {
 export const command = defineCommand<DemoOptions>({
   path: ["demo"],
   declare: (command) =>
-    command
-      .option("--json", "print the results as JSON")
-      .addHelpText("after", examples("xsolla-hooks demo", "xsolla-hooks demo --json")),
+    command.option("--json", "print the results as JSON").addHelpText("after", examples("xsolla-hooks demo", "xsolla-hooks demo --json")),
   parse: ({ opts }) => ({ json: bool(opts.json), color: opts.color === false ? false : undefined }),
   run,
 });
@@ -41,26 +39,53 @@ async function run(options: DemoOptions, io: Io): Promise<number> {
       receiver: r.answer ? { verdict: r.answer.verdict, errorCode: r.answer.errorCode ?? null, reason: r.answer.reason } : null,
       attempts: deliveryToJson(r.report),
     }));
-    const eventsJson = events ? { ok: events.ok, url: events.url, enqueued: events.enqueued, rows: events.events.map(eventRow), acked: events.acked, unprocessed: events.unprocessed } : null;
+    const eventsJson = events
+      ? {
+          ok: events.ok,
+          url: events.url,
+          enqueued: events.enqueued,
+          rows: events.events.map(eventRow),
+          acked: events.acked,
+          unprocessed: events.unprocessed,
+        }
+      : null;
     io.stdout.write(`${JSON.stringify({ ok, passed, failed: cases.length - passed, cases: rows, events: eventsJson })}\n`);
   } else {
     const rows = [["WEBHOOK", "SIGNATURE", "ANSWER", "RECEIVER SAID", "EXPECTED", "MS", "RESULT"]];
     for (const r of cases) {
       const answer = r.attempt?.result.kind === "reply" ? String(r.attempt.result.status) : "none";
       const said = r.answer ? `${r.answer.verdict}${r.answer.errorCode ? ` ${r.answer.errorCode}` : ""}` : "-";
-      rows.push([r.demo.name, r.demo.mode === "valid" ? "valid" : "wrong secret", answer, said, describeExpectation(r.demo.expectation), String(Math.round(r.attempt?.result.durationMs ?? 0)), r.verdict.ok ? "ok" : `FAIL: ${r.verdict.problems.join("; ")}`]);
+      rows.push([
+        r.demo.name,
+        r.demo.mode === "valid" ? "valid" : "wrong secret",
+        answer,
+        said,
+        describeExpectation(r.demo.expectation),
+        String(Math.round(r.attempt?.result.durationMs ?? 0)),
+        r.verdict.ok ? "ok" : `FAIL: ${r.verdict.problems.join("; ")}`,
+      ]);
     }
-    const text = table(rows).replace(/ ok$/gm, ` ${style.ok("ok")}`).replace(/ (FAIL: .*)$/gm, (_m, fail: string) => ` ${style.bad(fail)}`);
+    const text = table(rows)
+      .replace(/ ok$/gm, ` ${style.ok("ok")}`)
+      .replace(/ (FAIL: .*)$/gm, (_m, fail: string) => ` ${style.bad(fail)}`);
     io.stdout.write(text);
     const signedCount = cases.filter((r) => r.demo.mode === "valid" && r.demo.sets.length === 0).length;
-    io.stdout.write(`\n${ok ? style.ok("✓") : style.bad("✗")} ${passed} of ${cases.length} as expected: ${signedCount} webhook fixtures delivered and accepted, a bad signature and an unknown user rejected.\n`);
+    io.stdout.write(
+      `\n${ok ? style.ok("✓") : style.bad("✗")} ${passed} of ${cases.length} as expected: ${signedCount} webhook fixtures delivered and accepted, a bad signature and an unknown user rejected.\n`,
+    );
     if (events) {
-      io.stdout.write(`\nEvent API (client-only games): a local mock on ${events.url}, ${events.enqueued.length} purchase events enqueued, polled and marked processed\n\n`);
+      io.stdout.write(
+        `\nEvent API (client-only games): a local mock on ${events.url}, ${events.enqueued.length} purchase events enqueued, polled and marked processed\n\n`,
+      );
       io.stdout.write(table([EVENT_TABLE_HEADER, ...events.events.map(eventRow)]));
       const left = events.unprocessed.length;
-      io.stdout.write(`\n${events.ok ? style.ok("✓") : style.bad("✗")} ${events.events.length} events printed once each, ${events.acked.length} marked processed, ${left === 0 ? "none left unprocessed" : `${left} left unprocessed`}.\n`);
+      io.stdout.write(
+        `\n${events.ok ? style.ok("✓") : style.bad("✗")} ${events.events.length} events printed once each, ${events.acked.length} marked processed, ${left === 0 ? "none left unprocessed" : `${left} left unprocessed`}.\n`,
+      );
     }
-    io.stdout.write(style.dim("Next: xsolla-hooks send payment --url <your handler> --secret <project secret>   (xsolla-hooks --help for more)\n"));
+    io.stdout.write(
+      style.dim("Next: xsolla-hooks send payment --url <your handler> --secret <project secret>   (xsolla-hooks --help for more)\n"),
+    );
   }
   if (io.signal.aborted) return ExitCode.Interrupted;
   return ok ? ExitCode.Ok : ExitCode.CheckFailed;

@@ -11,7 +11,11 @@ export interface CommandEntry {
   load(): Promise<AnyCommand>;
 }
 
-const entry = (path: string[], summary: string, load: () => Promise<{ command: AnyCommand }>): CommandEntry => ({ path, summary, load: async () => (await load()).command });
+const entry = (path: string[], summary: string, load: () => Promise<{ command: AnyCommand }>): CommandEntry => ({
+  path,
+  summary,
+  load: async () => (await load()).command,
+});
 
 export const GROUPS: Record<string, string> = {
   events: "read and acknowledge Xsolla Event API events, or run a local mock of the API",
@@ -28,9 +32,25 @@ export const REGISTRY: readonly CommandEntry[] = [
   entry(["events", "list"], "GET /events: the unprocessed events for this user", () => import("./events/list.js")),
   entry(["events", "ack"], "POST /events/{id}/processed for each id", () => import("./events/ack.js")),
   entry(["events", "poll"], "poll for new events and print each once, in id order", () => import("./events/poll.js")),
-  entry(["events", "serve"], "run a local mock of the Event API (same routes, auth rules and shapes) with fault switches", () => import("./events/serve.js")),
-  entry(["events", "enqueue"], "add an event to a running mock (events serve) through its admin route", () => import("./events/enqueue.js")),
-  entry(["interactive"], "a guided prompt: pick a webhook, edit a few fields, send it (also: xsolla-hooks with no arguments on a terminal)", () => import("./interactive.js")),
+  entry(
+    ["events", "serve"],
+    "run a local mock of the Event API (same routes, auth rules and shapes) with fault switches",
+    () => import("./events/serve.js"),
+  ),
+  entry(
+    ["events", "enqueue"],
+    "add an event to a running mock (events serve) through its admin route",
+    () => import("./events/enqueue.js"),
+  ),
+  entry(
+    ["interactive"],
+    "a guided prompt: pick a webhook, edit a few fields, send it (also: xsolla-hooks with no arguments on a terminal)",
+    () => import("./interactive.js"),
+  ),
   entry(["completion"], "print a shell completion script for commands, webhook types and flags", () => import("./completion.js")),
-  entry(["demo"], "start a receiver on loopback and send it every webhook type, a bad signature and an unknown user", () => import("./demo.js")),
+  entry(
+    ["demo"],
+    "start a receiver on loopback and send it every webhook type, a bad signature and an unknown user",
+    () => import("./demo.js"),
+  ),
 ];

@@ -59,7 +59,9 @@ async function askUrl(prompts: Prompts, target: Target, remembered: string | und
 async function askSecret(prompts: Prompts, target: Target): Promise<{ env: Record<string, string> }> {
   const known = target.secret;
   const secret = await prompts.password({
-    message: known ? `Webhook secret (Enter keeps ${target.secretSource === "config secret" ? "the config file's" : `$${target.secretSource}`})` : "Webhook secret",
+    message: known
+      ? `Webhook secret (Enter keeps ${target.secretSource === "config secret" ? "the config file's" : `$${target.secretSource}`})`
+      : "Webhook secret",
     mask: "*",
     validate: (value) => (value !== "" || known ? true : "the project's webhook secret is required"),
   });
@@ -73,7 +75,8 @@ async function askType(prompts: Prompts, fixtures: readonly Fixture[], remembere
     source: (term) => {
       const q = (term ?? "").toLowerCase();
       // Best match first: the exact name, then names that start with it, contain it, then descriptions.
-      const rank = (f: Fixture) => (f.id === q ? 0 : f.id.startsWith(q) ? 1 : f.id.includes(q) ? 2 : f.meta.description.toLowerCase().includes(q) ? 3 : 4);
+      const rank = (f: Fixture) =>
+        f.id === q ? 0 : f.id.startsWith(q) ? 1 : f.id.includes(q) ? 2 : f.meta.description.toLowerCase().includes(q) ? 3 : 4;
       return ordered
         .filter((f) => rank(f) < 4)
         .sort((a, b) => rank(a) - rank(b))
@@ -100,14 +103,22 @@ function fieldFlags(fields: NonNullable<Invocation["fields"]>): string[] {
     .flatMap((f) => (typeof f.original === "string" ? ["--set-string", `${f.path}=${f.value}`] : ["--set", `${f.path}=${f.value}`]));
 }
 
-async function buildInvocation(action: Action, prompts: Prompts, io: Io, fixtures: readonly Fixture[], previous?: Invocation): Promise<Invocation> {
+async function buildInvocation(
+  action: Action,
+  prompts: Prompts,
+  io: Io,
+  fixtures: readonly Fixture[],
+  previous?: Invocation,
+): Promise<Invocation> {
   const state = loadState(io.env);
   const { target } = await loadTarget(io, {});
   const secretFlag = ["--secret", "$XSOLLA_WEBHOOK_SECRET"];
   switch (action) {
     case "send":
     case "retry": {
-      const fixture = previous?.type ? (fixtures.find((f) => f.id === previous.type) as Fixture) : await askType(prompts, fixtures, state.lastType);
+      const fixture = previous?.type
+        ? (fixtures.find((f) => f.id === previous.type) as Fixture)
+        : await askType(prompts, fixtures, state.lastType);
       const fields = await askFields(prompts, fixture, previous?.fields);
       const url = previous?.url ?? (await askUrl(prompts, target, state.lastUrl));
       const { env } = previous ? { env: previous.env } : await askSecret(prompts, target);
@@ -120,20 +131,48 @@ async function buildInvocation(action: Action, prompts: Prompts, io: Io, fixture
       return { action, argv: ["test", "--url", url], env, shownExtra: secretFlag, url };
     }
     case "verify": {
-      const file = await prompts.input({ message: "Body file (the exact bytes the handler received)", validate: (v) => (v.trim() ? true : "a file path is required") });
-      const signature = await prompts.input({ message: "Signature (hex, or the Authorization header value)", validate: (v) => (v.trim() ? true : "a signature is required") });
+      const file = await prompts.input({
+        message: "Body file (the exact bytes the handler received)",
+        validate: (v) => (v.trim() ? true : "a file path is required"),
+      });
+      const signature = await prompts.input({
+        message: "Signature (hex, or the Authorization header value)",
+        validate: (v) => (v.trim() ? true : "a signature is required"),
+      });
       const { env } = await askSecret(prompts, target);
       return { action, argv: ["verify", file.trim(), "--signature", signature.trim()], env, shownExtra: secretFlag };
     }
     case "events": {
-      const kind = await prompts.select<"jwt" | "token">({ message: "Authenticate with", choices: [{ value: "jwt", name: "a user JWT (Xsolla Login)" }, { value: "token", name: "a payment token" }] });
-      const value = await prompts.password({ message: kind === "jwt" ? "User JWT" : "Payment token", mask: "*", validate: (v) => (v ? true : "required") });
-      const baseUrl = await prompts.input({ message: "Event API base URL", default: io.env.XSOLLA_EVENT_API_URL ?? "https://getupdate.xsolla.com" });
+      const kind = await prompts.select<"jwt" | "token">({
+        message: "Authenticate with",
+        choices: [
+          { value: "jwt", name: "a user JWT (Xsolla Login)" },
+          { value: "token", name: "a payment token" },
+        ],
+      });
+      const value = await prompts.password({
+        message: kind === "jwt" ? "User JWT" : "Payment token",
+        mask: "*",
+        validate: (v) => (v ? true : "required"),
+      });
+      const baseUrl = await prompts.input({
+        message: "Event API base URL",
+        default: io.env.XSOLLA_EVENT_API_URL ?? "https://getupdate.xsolla.com",
+      });
       const variable = kind === "jwt" ? "XSOLLA_JWT" : "XSOLLA_PAYMENT_TOKEN";
-      return { action, argv: ["events", "poll", "--base-url", baseUrl], env: { [variable]: value }, shownExtra: [kind === "jwt" ? "--jwt" : "--token", `$${variable}`] };
+      return {
+        action,
+        argv: ["events", "poll", "--base-url", baseUrl],
+        env: { [variable]: value },
+        shownExtra: [kind === "jwt" ? "--jwt" : "--token", `$${variable}`],
+      };
     }
     case "listen": {
-      const port = await prompts.input({ message: "Port", default: "3000", validate: (v) => (/^\d+$/.test(v) && Number(v) <= 65_535 ? true : "a port from 0 to 65535") });
+      const port = await prompts.input({
+        message: "Port",
+        default: "3000",
+        validate: (v) => (/^\d+$/.test(v) && Number(v) <= 65_535 ? true : "a port from 0 to 65535"),
+      });
       const { env } = await askSecret(prompts, target);
       return { action, argv: ["listen", "--port", port], env, shownExtra: secretFlag };
     }
@@ -142,16 +181,17 @@ async function buildInvocation(action: Action, prompts: Prompts, io: Io, fixture
 
 export const command = defineCommand<Record<string, never>>({
   path: ["interactive"],
-  declare: (command) =>
-    command
-      .addHelpText("after", examples("xsolla-hooks interactive", "xsolla-hooks")),
+  declare: (command) => command.addHelpText("after", examples("xsolla-hooks interactive", "xsolla-hooks")),
   parse: () => ({}),
   run,
 });
 
 async function run(_options: Record<string, never>, io: Io): Promise<number> {
   if (!io.stdin.isTTY || !io.stdout.isTTY) {
-    throw new UsageError("interactive mode needs a terminal", { code: ErrorCode.Usage, hint: "run a command with flags instead, e.g. xsolla-hooks send payment --url URL --secret S; see xsolla-hooks --help" });
+    throw new UsageError("interactive mode needs a terminal", {
+      code: ErrorCode.Usage,
+      hint: "run a command with flags instead, e.g. xsolla-hooks send payment --url URL --secret S; see xsolla-hooks --help",
+    });
   }
   const prompts = await import("@inquirer/prompts");
   const { runCli } = await import("../run.js");
@@ -161,7 +201,12 @@ async function run(_options: Record<string, never>, io: Io): Promise<number> {
     let invocation = await buildInvocation(action, prompts, io, fixtures);
     for (;;) {
       const code = await runCli(invocation.argv, { ...io, env: { ...io.env, ...invocation.env } });
-      if (invocation.url || invocation.type) saveState(io.env, { ...loadState(io.env), ...(invocation.url ? { lastUrl: invocation.url } : {}), ...(invocation.type ? { lastType: invocation.type } : {}) });
+      if (invocation.url || invocation.type)
+        saveState(io.env, {
+          ...loadState(io.env),
+          ...(invocation.url ? { lastUrl: invocation.url } : {}),
+          ...(invocation.type ? { lastType: invocation.type } : {}),
+        });
       if (invocation.action === "listen" || io.signal.aborted) return code;
       let next: "again" | "edit" | "command" | "quit" | undefined;
       do {

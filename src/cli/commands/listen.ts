@@ -39,17 +39,35 @@ export const command = defineCommand<ListenOptions>({
       .option("--port <port>", "port (0 picks a free one) (default: 0)")
       .option("--host <host>", 'address to bind (default: "127.0.0.1")')
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
-      .option("--unknown-user <id>", "treat this user id as unknown in user_validation (repeatable; ids starting test_xsolla always are)", collect)
-      .addOption(new Option("--status-style <style>", "rejection statuses: docs = 400, sdk = 401/422 like Xsolla's PHP SDK").choices(["docs", "sdk"]).default("docs"))
+      .option(
+        "--unknown-user <id>",
+        "treat this user id as unknown in user_validation (repeatable; ids starting test_xsolla always are)",
+        collect,
+      )
+      .addOption(
+        new Option("--status-style <style>", "rejection statuses: docs = 400, sdk = 401/422 like Xsolla's PHP SDK")
+          .choices(["docs", "sdk"])
+          .default("docs"),
+      )
       .option("--status <code>", "answer this status to every correctly signed delivery")
       .option("--fail-first <n>", "answer 500 to the first N correctly signed deliveries")
       .option("--delay <ms>", "wait this long before answering")
       .option("--drop", "close the connection without answering correctly signed deliveries")
       .option("--body-limit <bytes>", `answer 413 to bodies larger than this (default: ${DEFAULT_BODY_LIMIT})`)
       .option("--max-requests <n>", "stop after N requests (exit 0)")
-      .option("--save <dir>", "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order")
+      .option(
+        "--save <dir>",
+        "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order",
+      )
       .option("--json", "print one JSON line per request")
-      .addHelpText("after", examples("xsolla-hooks listen --port 3000 --secret s3cr3t", "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json", "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42")),
+      .addHelpText(
+        "after",
+        examples(
+          "xsolla-hooks listen --port 3000 --secret s3cr3t",
+          "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json",
+          "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42",
+        ),
+      ),
   parse: ({ opts }) => ({
     port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0,
     host: str(opts.host) ?? "127.0.0.1",
@@ -93,7 +111,8 @@ function renderRequest(request: ReceivedRequest, style: Style): string {
   const colour = answer.verdict === "accepted" ? style.ok : answer.verdict === "rejected" ? style.bad : style.warn;
   const status = answer.verdict === "dropped" ? "---" : String(answer.status);
   const code = answer.errorCode ? ` ${answer.errorCode}` : "";
-  const repeat = answer.deliveryCount && answer.deliveryCount > 1 ? style.warn(` (delivery #${answer.deliveryCount} of this transaction)`) : "";
+  const repeat =
+    answer.deliveryCount && answer.deliveryCount > 1 ? style.warn(` (delivery #${answer.deliveryCount} of this transaction)`) : "";
   const summary = answer.summary ? `  ${style.dim(answer.summary)}` : "";
   return `${time} #${request.number} ${(answer.type ?? "?").padEnd(22)} ${colour(`${status} ${answer.verdict}${code}`)}  ${answer.reason}${summary}${repeat}\n`;
 }
@@ -110,14 +129,25 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     try {
       mkdirSync(saveDir, { recursive: true });
     } catch (error) {
-      throw new UsageError(`cannot create --save directory ${options.save}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { code: ErrorCode.BadInput });
+      throw new UsageError(`cannot create --save directory ${options.save}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        code: ErrorCode.BadInput,
+      });
     }
   }
   // Exactly what arrived: request line, headers in order, raw body bytes. Bodies over the limit are not read, so not saved.
   const save = (request: ReceivedRequest) => {
     if (!saveDir || request.answer.status === 413) return;
     const file = join(saveDir, captureFileName(request.number, request.receivedAt, request.answer.type));
-    writeFileAtomic(file, serializeCapturedRequest({ method: request.method, url: request.path, httpVersion: request.httpVersion, rawHeaders: request.rawHeaders, body: request.body }));
+    writeFileAtomic(
+      file,
+      serializeCapturedRequest({
+        method: request.method,
+        url: request.path,
+        httpVersion: request.httpVersion,
+        rawHeaders: request.rawHeaders,
+        body: request.body,
+      }),
+    );
   };
 
   let receiver: RunningReceiver;

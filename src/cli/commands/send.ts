@@ -13,7 +13,16 @@ import { bool, collect, defineCommand, examples, str, type RawInput } from "../c
 import type { Io } from "../io.js";
 import { declarePayloadOptions, loadTarget, parseHeaders, parseInteger, parsePayloadFlags, type PayloadFlags } from "../options.js";
 import { createProgressLine } from "../progress.js";
-import { renderAttempt, renderRequestLine, renderRetryAttempt, renderRetryCountdown, renderRetryHeader, renderRetrySummary, retryToJson, type SentWebhook } from "../render/delivery.js";
+import {
+  renderAttempt,
+  renderRequestLine,
+  renderRetryAttempt,
+  renderRetryCountdown,
+  renderRetryHeader,
+  renderRetrySummary,
+  retryToJson,
+  type SentWebhook,
+} from "../render/delivery.js";
 import { createStyle } from "../style.js";
 
 export interface SendOptions {
@@ -44,15 +53,22 @@ export function resolveExpectation(flag: string | undefined, mode: SignatureMode
 }
 
 function parseRetry(opts: RawInput["opts"]): RetryRequest | undefined {
-  const given = ["schedule", "maxAttempts", "policy", "speed", "realtime", "expectAttempts", "expectFinal"].filter((key) => opts[key] !== undefined);
+  const given = ["schedule", "maxAttempts", "policy", "speed", "realtime", "expectAttempts", "expectFinal"].filter(
+    (key) => opts[key] !== undefined,
+  );
   if (opts.retry !== true) {
-    if (given.length) throw new UsageError("--schedule, --max-attempts, --policy, --speed, --realtime, --expect-attempts and --expect-final go with --retry");
+    if (given.length)
+      throw new UsageError(
+        "--schedule, --max-attempts, --policy, --speed, --realtime, --expect-attempts and --expect-final go with --retry",
+      );
     return undefined;
   }
-  if (opts.expect !== undefined) throw new UsageError("--expect does not go with --retry", { hint: "use --expect-attempts N or --expect-final <code|class>" });
+  if (opts.expect !== undefined)
+    throw new UsageError("--expect does not go with --retry", { hint: "use --expect-attempts N or --expect-final <code|class>" });
   const speedText = str(opts.speed);
   const speed = speedText === undefined ? undefined : Number(speedText);
-  if (speed !== undefined && !(speed > 0 && speed <= 1e9)) throw new UsageError(`invalid --speed "${speedText}": expected a number above 0, e.g. 60 to wait 1 s per simulated minute`);
+  if (speed !== undefined && !(speed > 0 && speed <= 1e9))
+    throw new UsageError(`invalid --speed "${speedText}": expected a number above 0, e.g. 60 to wait 1 s per simulated minute`);
   const schedule = str(opts.schedule);
   const expectFinal = str(opts.expectFinal);
   return {
@@ -89,7 +105,10 @@ export const command = defineCommand<SendOptions>({
         .option("--speed <n>", "with --retry: really wait 1/N of each interval")
         .option("--realtime", "with --retry: really wait every interval")
         .option("--expect-attempts <n>", "with --retry: pass only if delivered at exactly attempt N")
-        .option("--expect-final <code|class>", "with --retry: pass only if delivery ended in this final failure (e.g. 400, 4xx, exhausted, no-answer)"),
+        .option(
+          "--expect-final <code|class>",
+          "with --retry: pass only if delivery ended in this final failure (e.g. 400, 4xx, exhausted, no-answer)",
+        ),
     ).addHelpText(
       "after",
       () =>
@@ -131,7 +150,12 @@ export const command = defineCommand<SendOptions>({
 });
 
 async function run(options: SendOptions, io: Io): Promise<number> {
-  const { target } = await loadTarget(io, { url: options.url, secret: options.secret, headers: options.headers, timeoutMs: options.timeoutMs });
+  const { target } = await loadTarget(io, {
+    url: options.url,
+    secret: options.secret,
+    headers: options.headers,
+    timeoutMs: options.timeoutMs,
+  });
   const url = requireUrl(target);
   const runner = await import("../../runners/send.js");
   const input = await import("../payload-input.js");
@@ -141,8 +165,12 @@ async function run(options: SendOptions, io: Io): Promise<number> {
   let prepared: Awaited<ReturnType<typeof runner.prepareSigned>>;
   if (options.request !== undefined) {
     const { payload } = options;
-    if (options.source !== undefined || payload.data || payload.sets.length || payload.merges.length) throw new UsageError("--request replays a captured request as it was: give no type, body or edits with it");
-    if (options.signature !== "valid") throw new UsageError("--bad-signature and --no-signature do not go with --request", { hint: "use --resign --secret S to sign the capture again" });
+    if (options.source !== undefined || payload.data || payload.sets.length || payload.merges.length)
+      throw new UsageError("--request replays a captured request as it was: give no type, body or edits with it");
+    if (options.signature !== "valid")
+      throw new UsageError("--bad-signature and --no-signature do not go with --request", {
+        hint: "use --resign --secret S to sign the capture again",
+      });
     const { parseCapturedRequest } = await import("../../core/http-capture.js");
     const captured = parseCapturedRequest(input.readFileArgument(options.request, io, "request file"));
     prepared = runner.prepareReplay(captured, url, options.resign ? requireSecret(target) : undefined, target.headers);
@@ -151,7 +179,10 @@ async function run(options: SendOptions, io: Io): Promise<number> {
     sent = { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature };
   } else {
     const secret = requireSecret(target);
-    if (options.source === undefined) throw new UsageError("missing webhook type", { hint: "e.g. xsolla-hooks send payment --url URL --secret S, or --request FILE to replay a capture" });
+    if (options.source === undefined)
+      throw new UsageError("missing webhook type", {
+        hint: "e.g. xsolla-hooks send payment --url URL --secret S, or --request FILE to replay a capture",
+      });
     const payload = await input.resolvePayload(options.source, options.payload, io);
     prepared = runner.prepareSigned(url, payload.bytes, secret, options.signature, target.headers);
     fixture = payload.fixture;
@@ -185,7 +216,8 @@ async function run(options: SendOptions, io: Io): Promise<number> {
     const document = retryToJson(sent, plan, outcome.report, outcome.verdict);
     if (options.json && !outcome.verdict.unreachable) io.stdout.write(`${JSON.stringify(document)}\n`);
     if (!options.json) io.stdout.write(renderRetrySummary(outcome.verdict, plan, style));
-    if (outcome.verdict.unreachable) throw new UnreachableError(`could not reach ${url}: no attempt got an answer`, { jsonReport: document });
+    if (outcome.verdict.unreachable)
+      throw new UnreachableError(`could not reach ${url}: no attempt got an answer`, { jsonReport: document });
     return outcome.verdict.code;
   }
 
@@ -208,7 +240,9 @@ async function run(options: SendOptions, io: Io): Promise<number> {
   } else {
     io.stdout.write(renderRequestLine(sent, style));
     for (const attempt of report.attempts) io.stdout.write(renderAttempt(attempt, style));
-    io.stdout.write(verdict.ok ? style.ok(`✓ as expected (${describeExpectation(expectation)})\n`) : style.bad(`✗ ${verdict.problems.join("; ")}\n`));
+    io.stdout.write(
+      verdict.ok ? style.ok(`✓ as expected (${describeExpectation(expectation)})\n`) : style.bad(`✗ ${verdict.problems.join("; ")}\n`),
+    );
   }
   return verdict.ok ? ExitCode.Ok : ExitCode.CheckFailed;
 }

@@ -27,11 +27,19 @@ export const command = defineCommand<SignOptions>({
         .argument("<type|file|->", "webhook type (its fixture as-is, like show --keep-ids), a JSON file, or - for stdin")
         .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
         .option("--json", 'print {"signature","header"}')
-        .addOption(new Option("--format <what>", "header: the Authorization line; hex: the signature alone; curl: a ready-to-run curl command").choices(["header", "hex", "curl"]).default("header"))
+        .addOption(
+          new Option("--format <what>", "header: the Authorization line; hex: the signature alone; curl: a ready-to-run curl command")
+            .choices(["header", "hex", "curl"])
+            .default("header"),
+        )
         .option("--url <url>", "with --format curl: the handler URL (default: $XSOLLA_WEBHOOK_URL in the command)"),
     ).addHelpText(
       "after",
-      examples("xsolla-hooks sign body.json --secret s3cr3t", "cat body.json | xsolla-hooks sign - --secret s3cr3t --json", "xsolla-hooks sign payment --secret s3cr3t --format curl --url http://localhost:3000/webhook"),
+      examples(
+        "xsolla-hooks sign body.json --secret s3cr3t",
+        "cat body.json | xsolla-hooks sign - --secret s3cr3t --json",
+        "xsolla-hooks sign payment --secret s3cr3t --format curl --url http://localhost:3000/webhook",
+      ),
     ),
   parse: ({ opts, args }) => {
     const url = str(opts.url);

@@ -2,7 +2,15 @@
 import { resolve } from "node:path";
 import { Option } from "commander";
 import { ErrorCode, ExitCode, InterruptedError, UnreachableError, UsageError } from "../../core/errors.js";
-import { formatCheckLine, formatSummary, REPORTERS, toJsonReport, toJunitReport, toPrettyReport, toTapReport } from "../../core/contract/reporters.js";
+import {
+  formatCheckLine,
+  formatSummary,
+  REPORTERS,
+  toJsonReport,
+  toJunitReport,
+  toPrettyReport,
+  toTapReport,
+} from "../../core/contract/reporters.js";
 import type { ContractCheckResult, ContractSuiteResult } from "../../core/contract/types.js";
 import { checkUrl, requireSecret } from "../../core/settings.js";
 import { plainStyle, type Style } from "../../core/text-style.js";
@@ -36,7 +44,10 @@ export const command = defineCommand<TestOptions>({
       .option("--url <url>", "handler URL (env XSOLLA_WEBHOOK_URL)")
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
       .option("--config <file>", "config file (default: xsolla-hooks.config.json found from here upward)")
-      .option("--types <list>", "webhook types to test, comma-separated, or all (default: user_validation,payment,refund,order_paid,order_canceled)")
+      .option(
+        "--types <list>",
+        "webhook types to test, comma-separated, or all (default: user_validation,payment,refund,order_paid,order_canceled)",
+      )
       .addOption(new Option("--reporter <name>", "report format").choices([...REPORTERS]))
       .option("--output <file>", "write the report to a file (atomically) and print a summary")
       .option("--strict", "require Xsolla's documented codes exactly (204 success, 400 rejections)")
@@ -127,7 +138,10 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   for (const type of config.types === "all" ? [] : (config.types ?? [])) {
     if (!known.includes(type)) {
       const suggestion = closestName(type, known);
-      throw new UsageError(`unknown webhook type "${type}" in --types`, { code: ErrorCode.UnknownFixture, hint: suggestion ? `did you mean ${suggestion}?` : "see: xsolla-hooks list" });
+      throw new UsageError(`unknown webhook type "${type}" in --types`, {
+        code: ErrorCode.UnknownFixture,
+        hint: suggestion ? `did you mean ${suggestion}?` : "see: xsolla-hooks list",
+      });
     }
   }
 
@@ -137,7 +151,12 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   const live = config.reporter === "pretty" || output !== undefined;
   const style = await createStyle(io, options.color);
   const width = 34;
-  if (live) io.stdout.write(style.dim(`contract test ${url} (${config.strict ? "strict: Xsolla's documented status codes only" : "lenient: any 4xx with the right error.code"})\n`));
+  if (live)
+    io.stdout.write(
+      style.dim(
+        `contract test ${url} (${config.strict ? "strict: Xsolla's documented status codes only" : "lenient: any 4xx with the right error.code"})\n`,
+      ),
+    );
 
   const progress = createProgressLine(io);
   const result = await runContractSuite({

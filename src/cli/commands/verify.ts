@@ -75,8 +75,14 @@ async function run(options: VerifyOptions, io: Io): Promise<number> {
     body = captured.body;
     signature ??= captured.header("authorization") ?? "";
   } else {
-    if (source === undefined) throw new UsageError("missing body", { hint: "give the body file (or - for stdin) with --signature, or a captured request with --request" });
-    if (signature === undefined) throw new UsageError("missing --signature", { hint: 'pass the hex, "Signature <hex>" or the whole "Authorization: Signature <hex>" line' });
+    if (source === undefined)
+      throw new UsageError("missing body", {
+        hint: "give the body file (or - for stdin) with --signature, or a captured request with --request",
+      });
+    if (signature === undefined)
+      throw new UsageError("missing --signature", {
+        hint: 'pass the hex, "Signature <hex>" or the whole "Authorization: Signature <hex>" line',
+      });
     body = source === "-" ? await readStdin(io) : readFileArgument(source, io, "body file");
   }
   const expectedBody = options.expectedBody ? readFileArgument(options.expectedBody, io, "--expected-body file") : undefined;
@@ -92,7 +98,11 @@ async function run(options: VerifyOptions, io: Io): Promise<number> {
     } else {
       io.stdout.write(style.bad(`✗ ${result.diagnosis}: ${result.message}\n`));
       io.stdout.write(`  fix: ${result.hint}\n`);
-      io.stdout.write(style.dim(`  expected Signature ${result.expected}\n  received ${result.received ? `Signature ${result.received}` : "(no signature found)"}\n`));
+      io.stdout.write(
+        style.dim(
+          `  expected Signature ${result.expected}\n  received ${result.received ? `Signature ${result.received}` : "(no signature found)"}\n`,
+        ),
+      );
       for (const [key, value] of Object.entries(result.details ?? {})) io.stdout.write(style.dim(`  ${key}: ${value}\n`));
     }
   }

@@ -38,7 +38,10 @@ export function renderAttempt(record: AttemptRecord, style: Style, options: { ti
   if (record.result.kind === "no-reply") return `${prefix}${style.bad(`← no answer (${record.result.error.message})`)}  ${ms}\n`;
   const { status, body, truncated } = record.result;
   const colour = status >= 200 && status < 300 ? style.ok : status >= 500 ? style.bad : style.warn;
-  const shown = body.length > 0 ? `  ${style.dim(oneLine(body, options.bodyChars))}${truncated ? style.dim(" (body cut at the response limit)") : ""}` : "";
+  const shown =
+    body.length > 0
+      ? `  ${style.dim(oneLine(body, options.bodyChars))}${truncated ? style.dim(" (body cut at the response limit)") : ""}`
+      : "";
   return `${prefix}${colour(`← ${statusText(status)}`)}  ${ms}${shown}\n`;
 }
 
@@ -56,12 +59,19 @@ function wallTime(ms: number): string {
 /** The lines before a retry timeline: what was sent, which policy, how much of it is Xsolla's word. */
 export function renderRetryHeader(sent: SentWebhook, plan: RetryPlan, style: Style): string {
   const offsets = attemptOffsetsMs(plan.delaysMs);
-  const label = plan.policy.documented && !plan.scheduleReplaced ? "Xsolla's documented schedule" : plan.scheduleReplaced ? "your --schedule" : "MODEL (Xsolla publishes no intervals)";
+  const label =
+    plan.policy.documented && !plan.scheduleReplaced
+      ? "Xsolla's documented schedule"
+      : plan.scheduleReplaced
+        ? "your --schedule"
+        : "MODEL (Xsolla publishes no intervals)";
   let text = renderRequestLine(sent, style) + style.bold(`retry policy: ${plan.policy.name} (${plan.policy.title}), ${label}\n`);
   if (plan.delaysMs.length === 0) text += style.dim(`  ${noRetryReason(sent.type)}\n`);
   else {
     text += style.dim(`  ${plan.policy.basis}\n`);
-    text += style.dim(`  up to ${plan.delaysMs.length + 1} attempts over ${formatDuration(offsets[offsets.length - 1] ?? 0)}; ${clockLine(plan)}\n`);
+    text += style.dim(
+      `  up to ${plan.delaysMs.length + 1} attempts over ${formatDuration(offsets[offsets.length - 1] ?? 0)}; ${clockLine(plan)}\n`,
+    );
   }
   return text;
 }
@@ -71,7 +81,13 @@ export function renderRetryAttempt(record: AttemptRecord, next: { delayMs: numbe
   const when = style.dim(wallTime(record.at));
   const line = renderAttempt(record, style, { timeline: true, bodyChars: 80 }).trimEnd();
   const reason =
-    record.decision === "success" ? style.ok("delivered") : record.decision === "final" ? style.bad("final: not resent") : next ? `resend in ${formatDuration(next.delayMs)}` : style.bad("no resend left");
+    record.decision === "success"
+      ? style.ok("delivered")
+      : record.decision === "final"
+        ? style.bad("final: not resent")
+        : next
+          ? `resend in ${formatDuration(next.delayMs)}`
+          : style.bad("no resend left");
   return `${line.replace(/^(\s+#\s*\d+ \S+\s+)/, `$1${when} `)}  ${reason}\n`;
 }
 
@@ -83,11 +99,36 @@ export function renderRetryCountdown(plan: RetryPlan, next: { attempt: number },
 
 export function renderRetrySummary(verdict: RetryVerdict, plan: RetryPlan, style: Style): string {
   const asked = plan.expectAttempts !== undefined || plan.expectFinal !== undefined;
-  return verdict.ok ? style.ok(`✓ ${verdict.summary}\n`) : style.bad(`✗ ${verdict.summary}${asked ? ` (${verdict.problems.join("; ")})` : ""}\n`);
+  return verdict.ok
+    ? style.ok(`✓ ${verdict.summary}\n`)
+    : style.bad(`✗ ${verdict.summary}${asked ? ` (${verdict.problems.join("; ")})` : ""}\n`);
 }
 
 export function retryToJson(sent: SentWebhook, plan: RetryPlan, report: DeliveryReport, verdict: RetryVerdict): Record<string, unknown> {
-  const expected = plan.expectFinal ? `final ${plan.expectFinal}` : plan.expectAttempts ? `delivered at attempt ${plan.expectAttempts}` : "delivered within the schedule";
-  const policy = { name: plan.policy.name, title: plan.policy.title, documented: plan.policy.documented && !plan.scheduleReplaced, basis: plan.policy.basis, delaysSeconds: plan.delaysMs.map((ms) => ms / 1000), clock: plan.clockMode };
-  return { type: sent.type ?? null, url: sent.url, ok: verdict.ok, expected, problems: verdict.problems, signature: sent.signature, fresh: sent.fresh, policy, outcome: report.outcome, summary: verdict.summary, attempts: deliveryToJson(report) };
+  const expected = plan.expectFinal
+    ? `final ${plan.expectFinal}`
+    : plan.expectAttempts
+      ? `delivered at attempt ${plan.expectAttempts}`
+      : "delivered within the schedule";
+  const policy = {
+    name: plan.policy.name,
+    title: plan.policy.title,
+    documented: plan.policy.documented && !plan.scheduleReplaced,
+    basis: plan.policy.basis,
+    delaysSeconds: plan.delaysMs.map((ms) => ms / 1000),
+    clock: plan.clockMode,
+  };
+  return {
+    type: sent.type ?? null,
+    url: sent.url,
+    ok: verdict.ok,
+    expected,
+    problems: verdict.problems,
+    signature: sent.signature,
+    fresh: sent.fresh,
+    policy,
+    outcome: report.outcome,
+    summary: verdict.summary,
+    attempts: deliveryToJson(report),
+  };
 }

@@ -65,16 +65,26 @@ function judgeRejection(answer: CheckReply | undefined, code: string, strict: bo
     const expected = strict ? `400 with error.code ${code}` : `a 4xx with error.code ${code}`;
     return { ok: false, message: `got ${answer.status}${got ? ` ${got}` : ""}, expected ${expected}: ${failureHint}` };
   }
-  const note = answer.status !== DOCS_REJECTION_STATUS ? `answered ${answer.status}; Xsolla's docs say 400 (Xsolla's PHP SDK uses ${code === "INVALID_SIGNATURE" ? 401 : 422}); --strict fails this` : undefined;
+  const note =
+    answer.status !== DOCS_REJECTION_STATUS
+      ? `answered ${answer.status}; Xsolla's docs say 400 (Xsolla's PHP SDK uses ${code === "INVALID_SIGNATURE" ? 401 : 422}); --strict fails this`
+      : undefined;
   return { ok: true, message: `rejected with ${answer.status} ${code}`, note };
 }
 
 function judgeSuccess(answer: CheckReply | undefined, fixture: Fixture, strict: boolean, expected: string | undefined): CheckVerdict {
   if (!answer) return { ok: false, message: "no answer" };
-  const rules = expected ? parseStatusList(expected) : strict ? parseStatusList(String(fixture.meta.success.documented)) : fixture.meta.success.statuses.map((s) => ({ min: s, max: s, label: String(s) }));
+  const rules = expected
+    ? parseStatusList(expected)
+    : strict
+      ? parseStatusList(String(fixture.meta.success.documented))
+      : fixture.meta.success.statuses.map((s) => ({ min: s, max: s, label: String(s) }));
   const code = errorCodeOf(answer.body);
   if (!statusMatches(answer.status, rules)) {
-    return { ok: false, message: `got ${answer.status}${code ? ` ${code}` : ""}, expected ${rules.map((r) => r.label).join("/")} for a correctly signed ${fixture.meta.type}` };
+    return {
+      ok: false,
+      message: `got ${answer.status}${code ? ` ${code}` : ""}, expected ${rules.map((r) => r.label).join("/")} for a correctly signed ${fixture.meta.type}`,
+    };
   }
   const kind = fixture.meta.success.responseBody;
   const problems = kind ? checkResponseBody(kind, answer.body) : [];
@@ -114,14 +124,19 @@ export function planContractSuite(settings: ContractSettings, context: PlanConte
     checks.push({
       id: `accepts-signed:${type}`,
       title: `accepts a correctly signed ${type}`,
-      expected: expected ?? (strict ? String(fixture.meta.success.documented) : fixture.meta.success.statuses.join("/")) + (fixture.meta.success.responseBody ? ` with a ${fixture.meta.success.responseBody} body` : ""),
+      expected:
+        expected ??
+        (strict ? String(fixture.meta.success.documented) : fixture.meta.success.statuses.join("/")) +
+          (fixture.meta.success.responseBody ? ` with a ${fixture.meta.success.responseBody} body` : ""),
       requests: [{ bytes: payload.bytes, signature: "valid" }],
       judge: ([answer]) => judgeSuccess(answer, fixture, strict, expected),
     });
   }
 
   // Signature checks use a type the handler is being tested for, payment when it is.
-  const probeType = settings.types.includes("payment") ? "payment" : (settings.types.find((t) => t !== "user_validation") ?? settings.types[0] ?? "payment");
+  const probeType = settings.types.includes("payment")
+    ? "payment"
+    : (settings.types.find((t) => t !== "user_validation") ?? settings.types[0] ?? "payment");
   const rejectionExpected = strict ? "400 with error.code" : "4xx with error.code";
   const probe = bodyOf(probeType);
   checks.push({
@@ -177,7 +192,8 @@ export function planContractSuite(settings: ContractSettings, context: PlanConte
     title: "rejects correctly signed bytes that are not JSON",
     expected: `${strict ? "400" : "4xx"} with error.code INVALID_PARAMETER`,
     requests: [{ bytes: Buffer.from('{"notification_type": "payment", "transaction": {'), signature: "valid" }],
-    judge: ([a]) => judgeRejection(a, "INVALID_PARAMETER", strict, "malformed JSON must be refused as a bad request, not crash the handler"),
+    judge: ([a]) =>
+      judgeRejection(a, "INVALID_PARAMETER", strict, "malformed JSON must be refused as a bad request, not crash the handler"),
   });
   for (const type of IDEMPOTENCY_TYPES.filter((t) => settings.types.includes(t))) {
     const once = bodyOf(type);
@@ -211,7 +227,9 @@ function tamper(body: Json): { body: Json; what: string } {
     ["user.id", (v) => (typeof v === "string" ? `${v}_x` : v)],
   ];
   for (const [path, change] of candidates) {
-    const value = path.split(".").reduce<Json | undefined>((node, key) => (node && typeof node === "object" && !Array.isArray(node) ? node[key] : undefined), body);
+    const value = path
+      .split(".")
+      .reduce<Json | undefined>((node, key) => (node && typeof node === "object" && !Array.isArray(node) ? node[key] : undefined), body);
     if (value !== undefined && change(value) !== value) return { body: setAtPath(body, path, change(value)), what: `${path} changed` };
   }
   return { body: setAtPath(body, "tampered", true), what: "a field added" };
@@ -225,5 +243,8 @@ export function judgeTiming(answers: readonly { checkId: string; durationMs: num
     return { ok: true, message: `every answer within ${budgetMs} ms (slowest ${Math.round(worst)} ms)` };
   }
   const list = slow.map((a) => `${a.checkId} ${Math.round(a.durationMs)} ms`).join(", ");
-  return { ok: false, message: `${slow.length} answer${slow.length === 1 ? "" : "s"} over ${budgetMs} ms (${list}); Xsolla recommends answering within 3 s or it may resend` };
+  return {
+    ok: false,
+    message: `${slow.length} answer${slow.length === 1 ? "" : "s"} over ${budgetMs} ms (${list}); Xsolla recommends answering within 3 s or it may resend`,
+  };
 }

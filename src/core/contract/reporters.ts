@@ -6,14 +6,26 @@ export const REPORTERS = ["pretty", "json", "junit", "tap"] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
 export function toJsonReport(result: ContractSuiteResult): string {
-  const checks = result.checks.map(({ id, ok, status, expected, durationMs, message, note }) => ({ id, ok, status, expected, durationMs, message, note }));
+  const checks = result.checks.map(({ id, ok, status, expected, durationMs, message, note }) => ({
+    id,
+    ok,
+    status,
+    expected,
+    durationMs,
+    message,
+    note,
+  }));
   return `${JSON.stringify({ ok: result.ok, passed: result.passed, failed: result.failed, url: result.url, strict: result.strict, durationMs: result.durationMs, checks }, null, 2)}\n`;
 }
 
 function xmlEscape(text: string): string {
   // Characters XML 1.0 forbids are dropped; the rest are escaped.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+      .replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] as string)
+  );
 }
 
 export function toJunitReport(result: ContractSuiteResult, timestamp: Date): string {
@@ -45,7 +57,12 @@ export function toTapReport(result: ContractSuiteResult): string {
   result.checks.forEach((check, i) => {
     lines.push(`${check.ok ? "ok" : "not ok"} ${i + 1} - ${check.id}`);
     if (!check.ok || check.note) {
-      lines.push("  ---", `  message: ${yamlString(check.message)}`, `  expected: ${yamlString(check.expected)}`, `  status: ${check.status ?? "null"}`);
+      lines.push(
+        "  ---",
+        `  message: ${yamlString(check.message)}`,
+        `  expected: ${yamlString(check.expected)}`,
+        `  status: ${check.status ?? "null"}`,
+      );
       if (check.note) lines.push(`  note: ${yamlString(check.note)}`);
       lines.push("  ...");
     }
@@ -59,7 +76,13 @@ export function formatCheckLine(check: ContractSuiteResult["checks"][number], st
   const status = check.status === null ? "   " : String(check.status);
   const time = check.durationMs ? `${Math.round(check.durationMs)} ms` : "";
   // Passing checks stay quiet, except for a note (a deviation from the docs) or an aggregate's finding.
-  const detail = check.ok ? (check.note ? style.warn(`note: ${check.note}`) : check.status === null ? style.dim(check.message) : "") : style.bad(check.message);
+  const detail = check.ok
+    ? check.note
+      ? style.warn(`note: ${check.note}`)
+      : check.status === null
+        ? style.dim(check.message)
+        : ""
+    : style.bad(check.message);
   return `  ${mark} ${check.id.padEnd(width)} ${status} ${style.dim(time.padStart(7))}  ${detail}`.trimEnd() + "\n";
 }
 

@@ -16,7 +16,8 @@ export interface DeliveryVerdict {
 export function judgeDelivery(report: DeliveryReport, expectation: Expectation): DeliveryVerdict {
   const last = report.attempts[report.attempts.length - 1];
   if (!last) return { ok: false, unreachable: false, problems: ["no attempt was made"] };
-  if (last.result.kind === "no-reply") return { ok: false, unreachable: !report.attempts.some((a) => a.result.kind === "reply"), problems: [last.result.error.message] };
+  if (last.result.kind === "no-reply")
+    return { ok: false, unreachable: !report.attempts.some((a) => a.result.kind === "reply"), problems: [last.result.error.message] };
   const check = checkResponse(last.result.status, last.result.body, expectation);
   return { ok: check.ok, unreachable: false, problems: check.problems };
 }
@@ -42,11 +43,18 @@ export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string
   let summary: string;
 
   if (report.outcome === "interrupted") {
-    return { ok: false, code: ExitCode.Interrupted, summary: `interrupted after ${attempts.length} attempt${attempts.length === 1 ? "" : "s"} (+${span})`, problems: ["interrupted"], unreachable: false };
+    return {
+      ok: false,
+      code: ExitCode.Interrupted,
+      summary: `interrupted after ${attempts.length} attempt${attempts.length === 1 ? "" : "s"} (+${span})`,
+      problems: ["interrupted"],
+      unreachable: false,
+    };
   }
   if (report.outcome === "delivered") {
     summary = `delivered at attempt ${attempts.length} at +${span}`;
-    if (plan.expectAttempts !== undefined && plan.expectAttempts !== attempts.length) problems.push(`delivered at attempt ${attempts.length}, expected attempt ${plan.expectAttempts}`);
+    if (plan.expectAttempts !== undefined && plan.expectAttempts !== attempts.length)
+      problems.push(`delivered at attempt ${attempts.length}, expected attempt ${plan.expectAttempts}`);
     if (plan.expectFinal !== undefined) problems.push(`delivered, expected a final failure (${plan.expectFinal})`);
   } else {
     const refund = orderPolicy ? "; with auto-refund on, Xsolla would refund the user" : "";
@@ -60,11 +68,16 @@ export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string
       if (plan.expectFinal === undefined) return false;
       if (plan.expectFinal === "exhausted") return report.outcome === "exhausted";
       if (plan.expectFinal === "no-answer") return last?.result.kind === "no-reply";
-      return lastStatus !== undefined && parseStatusList(plan.expectFinal, "--expect-final").some((r) => lastStatus >= r.min && lastStatus <= r.max);
+      return (
+        lastStatus !== undefined &&
+        parseStatusList(plan.expectFinal, "--expect-final").some((r) => lastStatus >= r.min && lastStatus <= r.max)
+      );
     })();
-    if (plan.expectFinal === undefined) problems.push(report.outcome === "final" ? `final answer ${lastStatus}` : "not delivered within the schedule");
+    if (plan.expectFinal === undefined)
+      problems.push(report.outcome === "final" ? `final answer ${lastStatus}` : "not delivered within the schedule");
     else if (!matchesFinal) problems.push(`ended with ${lastStatus ?? "no answer"} (${report.outcome}), expected ${plan.expectFinal}`);
-    if (plan.expectAttempts !== undefined && plan.expectAttempts !== attempts.length) problems.push(`ended at attempt ${attempts.length}, expected attempt ${plan.expectAttempts}`);
+    if (plan.expectAttempts !== undefined && plan.expectAttempts !== attempts.length)
+      problems.push(`ended at attempt ${attempts.length}, expected attempt ${plan.expectAttempts}`);
   }
   const ok = problems.length === 0;
   const code = ok ? ExitCode.Ok : !answered ? ExitCode.Unreachable : ExitCode.CheckFailed;

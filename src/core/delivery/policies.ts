@@ -76,7 +76,6 @@ export const RETRY_POLICIES: Record<RetryPolicyName, RetryPolicy> = {
   },
 };
 
-
 /** What the policy does with one answer (status) or with no answer (undefined). */
 export function classifyAttempt(policy: RetryPolicy, status: number | undefined): PolicyDecision {
   if (status !== undefined && policy.successStatuses.includes(status)) return "success";
@@ -97,12 +96,15 @@ export function resolvePolicy(name: string, policyOfType: (type: string) => Retr
   if (name in RETRY_POLICIES) return RETRY_POLICIES[name as RetryPolicyName];
   const byType = policyOfType(name);
   if (byType) return RETRY_POLICIES[byType];
-  throw new UsageError(`unknown retry policy "${name}"`, { hint: `use ${Object.keys(RETRY_POLICIES).join(", ")} or a webhook type such as order_paid` });
+  throw new UsageError(`unknown retry policy "${name}"`, {
+    hint: `use ${Object.keys(RETRY_POLICIES).join(", ")} or a webhook type such as order_paid`,
+  });
 }
 
 /** Why a type is never resent, in the words of Xsolla's docs where they have any. */
 export function noRetryReason(type: string | undefined): string {
-  if (type === "user_validation") return "Xsolla never resends user_validation: on no answer, a 400 or a 5xx the user sees an error and the payment stops (payment and order_paid are not sent).";
+  if (type === "user_validation")
+    return "Xsolla never resends user_validation: on no answer, a 400 or a 5xx the user sees an error and the payment stops (payment and order_paid are not sent).";
   return `${type ?? "this webhook"} is a synchronous look-up during checkout; Xsolla documents no resend for it.`;
 }
 
@@ -130,8 +132,13 @@ export function describePolicies(): string {
     const offsets = attemptOffsetsMs(policy.delaysMs);
     const span = formatDuration(offsets[offsets.length - 1] ?? 0);
     const schedule = `${formatSchedule(policy.delaysMs)} (${policy.delaysMs.length + 1} attempts over ${span})`;
-    const final = policy.retryOn === "5xx" ? "other answers final; 5xx or no answer resent" : `${policy.finalStatuses.join("/")} final; anything else or no answer resent`;
-    lines.push(`  ${name} ${policy.title}: ${policy.documented ? "Xsolla's documented schedule" : "OUR MODEL of the intervals (Xsolla publishes none; --schedule replaces it)"},`);
+    const final =
+      policy.retryOn === "5xx"
+        ? "other answers final; 5xx or no answer resent"
+        : `${policy.finalStatuses.join("/")} final; anything else or no answer resent`;
+    lines.push(
+      `  ${name} ${policy.title}: ${policy.documented ? "Xsolla's documented schedule" : "OUR MODEL of the intervals (Xsolla publishes none; --schedule replaces it)"},`,
+    );
     lines.push(`${pad}${schedule}; ${policy.successStatuses.join("/")} delivered; ${final}.`);
   }
   return lines.join("\n");

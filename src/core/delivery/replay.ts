@@ -5,9 +5,26 @@ import { formatSignatureHeader, parseSignatureHeader, signBody } from "../signat
 import type { OutgoingRequest } from "./types.js";
 
 // Connection-level headers: the new request gets its own from the HTTP client.
-const CONNECTION_HEADERS = new Set(["host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "proxy-connection", "proxy-authorization"]);
+const CONNECTION_HEADERS = new Set([
+  "host",
+  "content-length",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+  "proxy-connection",
+  "proxy-authorization",
+]);
 
-export function replayCapturedRequest(captured: CapturedRequest, url: string, resignWith?: string, extraHeaders: Record<string, string> = {}): { request: OutgoingRequest; signature: string | null } {
+export function replayCapturedRequest(
+  captured: CapturedRequest,
+  url: string,
+  resignWith?: string,
+  extraHeaders: Record<string, string> = {},
+): { request: OutgoingRequest; signature: string | null } {
   const headers: Record<string, string> = {};
   for (const [name, value] of captured.headers) {
     const key = name.toLowerCase();

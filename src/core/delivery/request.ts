@@ -15,7 +15,13 @@ export function wrongSecretFor(secret: string): string {
   return `${secret}-not-the-project-secret`;
 }
 
-export function buildWebhookRequest(url: string, bytes: Uint8Array, secret: string, mode: SignatureMode = "valid", extraHeaders: Record<string, string> = {}): SignedRequest {
+export function buildWebhookRequest(
+  url: string,
+  bytes: Uint8Array,
+  secret: string,
+  mode: SignatureMode = "valid",
+  extraHeaders: Record<string, string> = {},
+): SignedRequest {
   const signature = mode === "none" ? null : signBody(bytes, mode === "valid" ? secret : wrongSecretFor(secret));
   const headers: Record<string, string> = {
     "content-type": "application/json",

@@ -40,7 +40,11 @@ export function checkExpectFinal(value: string): string {
   return value;
 }
 
-export function planRetry(request: RetryRequest, fixturePolicy: RetryPolicyName | undefined, policyOfType: (type: string) => RetryPolicyName | undefined): RetryPlan {
+export function planRetry(
+  request: RetryRequest,
+  fixturePolicy: RetryPolicyName | undefined,
+  policyOfType: (type: string) => RetryPolicyName | undefined,
+): RetryPlan {
   if (request.speed !== undefined && request.realtime) throw new UsageError("use --speed or --realtime, not both");
   const policy = request.policy ? resolvePolicy(request.policy, policyOfType) : resolvePolicy(fixturePolicy ?? "generic", () => undefined);
   let delaysMs = request.scheduleMs !== undefined ? [...request.scheduleMs] : [...policy.delaysMs];

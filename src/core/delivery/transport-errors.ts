@@ -22,7 +22,14 @@ export function classifyTransportError(error: unknown): TransportErrorKind {
   const name = error instanceof Error ? error.name : "";
   if (code === "ECONNREFUSED") return "refused";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") return "dns";
-  if (name === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "ETIMEDOUT") return "timeout";
+  if (
+    name === "TimeoutError" ||
+    code === "UND_ERR_CONNECT_TIMEOUT" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT" ||
+    code === "ETIMEDOUT"
+  )
+    return "timeout";
   if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE" || code === "UND_ERR_CLOSED") return "reset";
   if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO" || code === "DEPTH_ZERO_SELF_SIGNED_CERT") return "tls";
   if (code.startsWith("HPE_") || name === "HTTPParserError" || code === "UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE") return "bad-response";

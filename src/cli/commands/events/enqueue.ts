@@ -22,7 +22,13 @@ export const command = defineCommand<EventsEnqueueOptions>({
         .option("--base-url <url>", "the mock's URL (env XSOLLA_EVENT_API_URL)")
         .option("--count <n>", "add N events, each with fresh ids")
         .option("--json", "one JSON line per event"),
-    ).addHelpText("after", examples("xsolla-hooks events enqueue order_paid --base-url http://127.0.0.1:8787", "xsolla-hooks events enqueue payment --count 5 --set user.id=player_1 --base-url $URL")),
+    ).addHelpText(
+      "after",
+      examples(
+        "xsolla-hooks events enqueue order_paid --base-url http://127.0.0.1:8787",
+        "xsolla-hooks events enqueue payment --count 5 --set user.id=player_1 --base-url $URL",
+      ),
+    ),
   parse: ({ opts, args }) => {
     const baseUrl = str(opts.baseUrl);
     return {
@@ -44,7 +50,11 @@ async function run(options: EventsEnqueueOptions, io: Io): Promise<number> {
     // Each event gets fresh ids, as separate purchases would.
     const payload = await resolvePayload(options.source, options.payload, io);
     const event = await enqueueRemote(JSON.parse(payload.bytes.toString("utf8")) as object, { baseUrl, signal: io.signal });
-    io.stdout.write(options.json ? `${JSON.stringify({ id: event.id, type: payload.type ?? null })}\n` : `enqueued event ${event.id} (${payload.type ?? "custom"})\n`);
+    io.stdout.write(
+      options.json
+        ? `${JSON.stringify({ id: event.id, type: payload.type ?? null })}\n`
+        : `enqueued event ${event.id} (${payload.type ?? "custom"})\n`,
+    );
   }
   return ExitCode.Ok;
 }

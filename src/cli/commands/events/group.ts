@@ -5,14 +5,14 @@ import type { EventAuthFlags } from "../../events-shared.js";
 
 export function declareEventsGroup(command: Command): Command {
   return command.addHelpText(
-      "after",
-      examples(
-        "xsolla-hooks events list --jwt $XSOLLA_JWT",
-        "xsolla-hooks events poll --ack --json",
-        "xsolla-hooks events serve --port 8787",
-        "xsolla-hooks events enqueue order_paid --base-url http://127.0.0.1:8787",
-      ),
-    );
+    "after",
+    examples(
+      "xsolla-hooks events list --jwt $XSOLLA_JWT",
+      "xsolla-hooks events poll --ack --json",
+      "xsolla-hooks events serve --port 8787",
+      "xsolla-hooks events enqueue order_paid --base-url http://127.0.0.1:8787",
+    ),
+  );
 }
 
 export function declareEventAuth(command: Command): Command {

@@ -1,7 +1,15 @@
 // `events list`: GET /events, the unprocessed events for this user.
 import { ExitCode } from "../../../core/errors.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
-import { EVENT_TABLE_HEADER, eventRow, eventToJson, openClient, resolveEventConnection, warnIfExpired, type EventAuthFlags } from "../../events-shared.js";
+import {
+  EVENT_TABLE_HEADER,
+  eventRow,
+  eventToJson,
+  openClient,
+  resolveEventConnection,
+  warnIfExpired,
+  type EventAuthFlags,
+} from "../../events-shared.js";
 import type { Io } from "../../io.js";
 import { parseInteger, parseList } from "../../options.js";
 import { table } from "../../style.js";
@@ -21,7 +29,10 @@ export const command = defineCommand<EventsListOptions>({
       .option("--after-id <n>", "only events after this id")
       .option("--types <list>", "only these notification types, comma-separated")
       .option("--json", "one JSON line per event: {id,type,status,created_at,data}")
-      .addHelpText("after", examples("xsolla-hooks events list --jwt $XSOLLA_JWT", "xsolla-hooks events list --token $TOKEN --types order_paid --json")),
+      .addHelpText(
+        "after",
+        examples("xsolla-hooks events list --jwt $XSOLLA_JWT", "xsolla-hooks events list --token $TOKEN --types order_paid --json"),
+      ),
   parse: ({ opts }) => ({
     auth: parseEventAuth(opts),
     afterId: parseInteger(str(opts.afterId), "--after-id", { min: 0, max: Number.MAX_SAFE_INTEGER }),

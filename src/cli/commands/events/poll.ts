@@ -4,7 +4,15 @@ import { ExitCode } from "../../../core/errors.js";
 import { parseDuration } from "../../../core/duration.js";
 import { checkUrl, requireSecret } from "../../../core/settings.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
-import { eventRow, eventToJson, EVENT_TABLE_HEADER, openClient, resolveEventConnection, warnIfExpired, type EventAuthFlags } from "../../events-shared.js";
+import {
+  eventRow,
+  eventToJson,
+  EVENT_TABLE_HEADER,
+  openClient,
+  resolveEventConnection,
+  warnIfExpired,
+  type EventAuthFlags,
+} from "../../events-shared.js";
 import type { Io } from "../../io.js";
 import { createProgressLine } from "../../progress.js";
 import { loadTarget, parseInteger, parseList } from "../../options.js";
@@ -29,7 +37,10 @@ export interface EventsPollOptions {
 const COLUMNS = [8, 22, 26, 18, 24, 5];
 
 function row(cells: string[]): string {
-  return `${cells.map((cell, i) => (i < COLUMNS.length ? cell.padEnd(COLUMNS[i] as number) : cell)).join(" ").trimEnd()}\n`;
+  return `${cells
+    .map((cell, i) => (i < COLUMNS.length ? cell.padEnd(COLUMNS[i] as number) : cell))
+    .join(" ")
+    .trimEnd()}\n`;
 }
 
 function ranges(ids: readonly number[]): string {
@@ -54,7 +65,11 @@ export const command = defineCommand<EventsPollOptions>({
       .option("--json", "one JSON line per event on stdout; the summary goes to stderr")
       .addHelpText(
         "after",
-        examples("xsolla-hooks events poll --jwt $XSOLLA_JWT", "xsolla-hooks events poll --ack --once --json", "xsolla-hooks events poll --ack --forward-to http://localhost:3000/webhook --secret $XSOLLA_WEBHOOK_SECRET"),
+        examples(
+          "xsolla-hooks events poll --jwt $XSOLLA_JWT",
+          "xsolla-hooks events poll --ack --once --json",
+          "xsolla-hooks events poll --ack --forward-to http://localhost:3000/webhook --secret $XSOLLA_WEBHOOK_SECRET",
+        ),
       ),
   parse: ({ opts }) => {
     const interval = str(opts.interval);
@@ -106,7 +121,9 @@ async function run(options: EventsPollOptions, io: Io): Promise<number> {
         io.stderr.write(`warning: ${error.message}; retry in ${(retryInMs / 1000).toFixed(1)}s (${consecutiveFailures} in a row)\n`);
       },
       onIdle(afterId, received) {
-        progress.show(`  caught up${afterId === undefined ? "" : ` at event ${afterId}`} (${received} received); next poll in ${Math.round(options.intervalMs / 1000)}s… (Ctrl-C to stop)`);
+        progress.show(
+          `  caught up${afterId === undefined ? "" : ` at event ${afterId}`} (${received} received); next poll in ${Math.round(options.intervalMs / 1000)}s… (Ctrl-C to stop)`,
+        );
       },
       onAckRetry(id, error, retryInMs) {
         io.stderr.write(`warning: marking ${id} processed failed (${error.message}); retry in ${Math.round(retryInMs / 1000)}s\n`);

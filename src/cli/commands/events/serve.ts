@@ -46,7 +46,10 @@ export const command = defineCommand<EventsServeOptions>({
       .option("--seed <n>", "seed for repeatable faults")
       .option("--page-size <n>", "events per GET /events page (default 50; Xsolla's is undocumented)")
       .option("--json", "one JSON line per request")
-      .addHelpText("after", examples("xsolla-hooks events serve --port 8787", "xsolla-hooks events serve --fail-rate 0.2 --rate-limit 5 --seed 7")),
+      .addHelpText(
+        "after",
+        examples("xsolla-hooks events serve --port 8787", "xsolla-hooks events serve --fail-rate 0.2 --rate-limit 5 --seed 7"),
+      ),
   parse: ({ opts }) => ({
     port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0,
     host: str(opts.host) ?? "127.0.0.1",
@@ -79,7 +82,9 @@ async function run(options: EventsServeOptions, io: Io): Promise<number> {
       faults,
       pageSize,
       onRequest: (entry) => {
-        const line = options.json ? JSON.stringify(entry) : `${new Date().toISOString().slice(11, 19)} ${entry.method} ${entry.path} → ${entry.outcome}${entry.fault ? ` (fault: ${entry.fault})` : ""}`;
+        const line = options.json
+          ? JSON.stringify(entry)
+          : `${new Date().toISOString().slice(11, 19)} ${entry.method} ${entry.path} → ${entry.outcome}${entry.fault ? ` (fault: ${entry.fault})` : ""}`;
         io.stdout.write(`${line}\n`);
       },
     });
