@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import type { ConfigFile } from "../core/config.js";
-import { CONFIG_FILE_NAME } from "../core/settings.js";
+import { CONFIG_FILE_NAME, resolveTarget, type Target, type TargetFile, type TargetFlags } from "../core/settings.js";
+import type { Io } from "./io.js";
 
 export function findConfigFile(cwd: string): string | undefined {
   let dir = resolve(cwd);
@@ -35,4 +36,15 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   const { parseConfigFile } = await import("../core/config.js");
   return parseConfigFile(value, path);
+}
+
+/** Reads the config file (named, or found from the working directory upward) and resolves the target with it. */
+export async function loadTarget(
+  io: Pick<Io, "cwd" | "env">,
+  flags: TargetFlags,
+  configFlag?: string,
+): Promise<{ target: Target; configPath: string | undefined }> {
+  const configPath = configFlag ? resolve(io.cwd, configFlag) : findConfigFile(io.cwd);
+  const file: TargetFile | undefined = configPath ? await readConfigFile(configPath) : undefined;
+  return { target: resolveTarget({ flags, env: io.env, file }), configPath };
 }

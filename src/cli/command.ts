@@ -2,7 +2,7 @@
 // commander collected into a typed options object (numbers, durations and URLs checked there, once),
 // and runs. `program.ts` only registers modules; `argv.test.ts` checks every parse without running.
 import type { Command } from "commander";
-import type { Io } from "./io.js";
+import type { Io } from "../adapters/io.js";
 
 /** What commander collected for one invocation. */
 export interface RawInput {

@@ -4,7 +4,7 @@ import { ErrorCode, UsageError } from "../core/errors.js";
 import { describeDistance, jwtExpiry, maskToken } from "../events-api/jwt.js";
 import type { EventApiAuth, EventApiClient } from "../events-api/client.js";
 import type { XsollaEvent } from "../events-api/schema.js";
-import type { Io } from "./io.js";
+import type { Io } from "../adapters/io.js";
 
 export interface EventAuthFlags {
   jwt: string | undefined;

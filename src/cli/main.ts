@@ -1,5 +1,5 @@
 // The only module that touches the process: argv in, exit code out, Ctrl-C handling.
-import { processIo } from "./io.js";
+import { processIo } from "../adapters/io.js";
 import { runCli } from "./run.js";
 
 const controller = new AbortController();

@@ -1,12 +1,12 @@
 // Flag values → checked values, and the option groups several commands share. Plain checks rather
 // than zod: these run on every start-up and zod costs ~80 ms to import on Node 20.
-import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { ErrorCode, UsageError } from "../core/errors.js";
-import { parseSetArgument, type SetOverride } from "../core/fixtures/overrides.js";
-import { resolveTarget, type Target, type TargetFlags, type TargetFile } from "../core/settings.js";
+import { parseSetArgument } from "../core/fixtures/overrides.js";
 import { collect, str, strings, type RawInput } from "./command.js";
-import type { Io } from "./io.js";
+import type { PayloadFlags } from "../adapters/payload-source.js";
+
+export type { PayloadFlags };
 
 export function parseInteger(value: string | undefined, flag: string, range: { min: number; max: number }): number | undefined {
   if (value === undefined) return undefined;
@@ -51,35 +51,7 @@ export function explainBindError(error: unknown, port: number, host: string): ne
 }
 
 // ---------------------------------------------------------------------------------------------
-// Where a webhook goes: flags, then the one resolver (flags > environment > config file > defaults).
-
-/** Reads the config file (named, or found from the working directory upward) and resolves the target. */
-export async function loadTarget(
-  io: Io,
-  flags: TargetFlags,
-  configFlag?: string,
-): Promise<{ target: Target; configPath: string | undefined }> {
-  const { findConfigFile, readConfigFile } = await import("../adapters/config-file.js");
-  const configPath = configFlag ? resolve(io.cwd, configFlag) : findConfigFile(io.cwd);
-  const file: TargetFile | undefined = configPath ? await readConfigFile(configPath) : undefined;
-  return { target: resolveTarget({ flags, env: io.env, file }), configPath };
-}
-
-// ---------------------------------------------------------------------------------------------
 // The body options of show, sign, send and events enqueue.
-
-export type BodyFormat = "pretty" | "compact";
-
-export interface PayloadFlags {
-  variant?: string | undefined;
-  /** --set and --set-string in command-line order (the last one wins). */
-  sets: SetOverride[];
-  data?: string | undefined;
-  merges: string[];
-  keepIds?: boolean | undefined;
-  bodyFormat: BodyFormat;
-  fixturesDir?: string | undefined;
-}
 
 interface OrderedSet {
   arg: string;

@@ -1,6 +1,6 @@
 // One updating status line on stderr, for people at a terminal only: pipes and CI never see it, so
 // nothing a script reads carries control sequences.
-import type { Io } from "./io.js";
+import type { Io } from "../adapters/io.js";
 
 export interface ProgressLine {
   /** Redraws the line (no-op off a terminal). */

@@ -4,7 +4,7 @@ import { CommanderError } from "commander";
 import { ExitCode, XsollaHooksError } from "../core/errors.js";
 import { errorLine } from "./render/error.js";
 import type { RawInput } from "./command.js";
-import type { Io } from "./io.js";
+import type { Io } from "../adapters/io.js";
 import { createProgram, type Dispatch } from "./program.js";
 
 export interface RenderContext {

@@ -1,6 +1,6 @@
 // Colour only for people: off for pipes, NO_COLOR and --no-color; FORCE_COLOR wins. chalk is loaded
 // only when colour is actually on.
-import type { Io } from "./io.js";
+import type { Io } from "../adapters/io.js";
 
 import { plainStyle, type Style } from "../core/text-style.js";
 

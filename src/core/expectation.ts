@@ -1,6 +1,7 @@
 // What a handler's answer should be, and whether it was. Pure: takes the status and body bytes.
 import { UsageError } from "./errors.js";
-import type { ResponseBodyKind } from "./fixtures/types.js";
+import type { Fixture, ResponseBodyKind } from "./fixtures/types.js";
+import type { SignatureMode } from "./delivery/request.js";
 
 export interface StatusRule {
   /** Inclusive range: 204 is [204,204], 4xx is [400,499]. */
@@ -117,4 +118,11 @@ export function successExpectation(success: { statuses: number[]; responseBody: 
     statuses: success.statuses.map((s) => ({ min: s, max: s, label: String(s) })),
     responseBody: success.responseBody ?? undefined,
   };
+}
+
+/** What `send` expects: --expect wins; a deliberately bad signature expects a rejection; else the type's documented success. */
+export function expectationForSend(flag: string | undefined, mode: SignatureMode, fixture: Fixture | undefined): Expectation {
+  if (flag !== undefined) return { statuses: parseStatusList(flag) };
+  if (mode !== "valid") return { statuses: parseStatusList("4xx"), errorCode: "INVALID_SIGNATURE" };
+  return successExpectation(fixture?.meta.success ?? { statuses: [200, 201, 204], responseBody: null });
 }

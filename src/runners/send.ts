@@ -8,11 +8,17 @@ import { replayCapturedRequest } from "../core/delivery/replay.js";
 import { buildWebhookRequest, type SignatureMode, type SignedRequest } from "../core/delivery/request.js";
 import { planRetry, type RetryPlan, type RetryRequest } from "../core/delivery/retry-plan.js";
 import type { AttemptRecord, Clock, DeliveryReport, Transport } from "../core/delivery/types.js";
-import type { Expectation } from "../core/expectation.js";
-import type { CapturedRequest } from "../core/http-capture.js";
+import { UsageError } from "../core/errors.js";
+import { expectationForSend, type Expectation } from "../core/expectation.js";
+import { parseCapturedRequest, type CapturedRequest } from "../core/http-capture.js";
+import type { Json } from "../core/fixtures/overrides.js";
 import type { Fixture, RetryPolicyName } from "../core/fixtures/types.js";
+import { requireSecret, requireUrl } from "../core/settings.js";
+import { loadTarget } from "../adapters/config-file.js";
 import { createSystemClock } from "../adapters/system-clock.js";
 import { loadBuiltinFixtures } from "../adapters/fixtures-fs.js";
+import type { Io } from "../adapters/io.js";
+import { identifyBody, readFileArgument, resolvePayload, type PayloadFlags } from "../adapters/payload-source.js";
 import { withTransport } from "../adapters/transport-scope.js";
 import { deliver, deliverOnce } from "./deliver.js";
 
@@ -95,6 +101,108 @@ export async function sendWithRetry(
     }),
   );
   return { report, verdict: judgeRetry(report, plan, type) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// `send` from the command line: everything after parsing, in one place.
+
+export interface SendCommand {
+  /** Webhook type, body file or "-"; none with `request`. */
+  source: string | undefined;
+  payload: PayloadFlags;
+  url: string | undefined;
+  secret: string | undefined;
+  headers: Record<string, string>;
+  timeoutMs: number | undefined;
+  expect: string | undefined;
+  signature: SignatureMode;
+  /** A capture to re-send as it was (listen --save format). */
+  request: string | undefined;
+  resign: boolean;
+  retry: RetryRequest | undefined;
+}
+
+/** What went out, as people and --json are told. */
+export interface SentWebhook {
+  url: string;
+  type: string | undefined;
+  bytes: Uint8Array;
+  fresh: Record<string, Json>;
+  signature: string | null;
+}
+
+export interface SendListener {
+  /** Before the first attempt of a retry replay. */
+  onRetryStart?(sent: SentWebhook, plan: RetryPlan): void;
+  /** After every attempt of a retry replay, before the wait. */
+  onRetryAttempt?(record: AttemptRecord, next: { delayMs: number; attempt: number } | null, plan: RetryPlan): void;
+}
+
+export type SendOutcome =
+  | { kind: "once"; sent: SentWebhook; expectation: Expectation; report: DeliveryReport; verdict: DeliveryVerdict }
+  | { kind: "retry"; sent: SentWebhook; plan: RetryPlan; report: DeliveryReport; verdict: RetryVerdict };
+
+/** Where, with what secret, which bytes: the target, then the body (fixture, file, stdin or capture), signed. */
+async function prepareForCommand(
+  command: SendCommand,
+  io: Io,
+): Promise<{ prepared: SignedRequest; sent: SentWebhook; fixture: Fixture | undefined; timeoutMs: number }> {
+  const { target } = await loadTarget(io, {
+    url: command.url,
+    secret: command.secret,
+    headers: command.headers,
+    timeoutMs: command.timeoutMs,
+  });
+  const url = requireUrl(target);
+  if (command.request !== undefined) {
+    const { payload } = command;
+    if (command.source !== undefined || payload.data || payload.sets.length || payload.merges.length)
+      throw new UsageError("--request replays a captured request as it was: give no type, body or edits with it");
+    if (command.signature !== "valid")
+      throw new UsageError("--bad-signature and --no-signature do not go with --request", {
+        hint: "use --resign --secret S to sign the capture again",
+      });
+    const captured = parseCapturedRequest(readFileArgument(command.request, io, "request file"));
+    const prepared = prepareReplay(captured, url, command.resign ? requireSecret(target) : undefined, target.headers);
+    const identified = await identifyBody(captured.body, payload, io);
+    return {
+      prepared,
+      fixture: identified.fixture,
+      timeoutMs: target.timeoutMs,
+      sent: { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature },
+    };
+  }
+  const secret = requireSecret(target);
+  if (command.source === undefined)
+    throw new UsageError("missing webhook type", {
+      hint: "e.g. xsolla-hooks send payment --url URL --secret S, or --request FILE to replay a capture",
+    });
+  const payload = await resolvePayload(command.source, command.payload, io);
+  const prepared = prepareSigned(url, payload.bytes, secret, command.signature, target.headers);
+  return {
+    prepared,
+    fixture: payload.fixture,
+    timeoutMs: target.timeoutMs,
+    sent: { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature: prepared.signature },
+  };
+}
+
+/** Build → sign → deliver once or on a schedule → judge. The caller renders the outcome. */
+export async function runSend(command: SendCommand, io: Io, listener: SendListener = {}): Promise<SendOutcome> {
+  const { prepared, sent, fixture, timeoutMs } = await prepareForCommand(command, io);
+  const context = { timeoutMs, signal: io.signal };
+  if (command.retry) {
+    const plan = planSendRetry(command.retry, fixture);
+    listener.onRetryStart?.(sent, plan);
+    const { report, verdict } = await sendWithRetry(prepared, plan, sent.type, {
+      ...context,
+      onAttempt: (record, next) => listener.onRetryAttempt?.(record, next, plan),
+    });
+    return { kind: "retry", sent, plan, report, verdict };
+  }
+  const expectation = expectationForSend(command.expect, command.signature, fixture);
+  const { report, verdict } = await sendOnce(prepared, expectation, context);
+  return { kind: "once", sent, expectation, report, verdict };
 }
 
 // ---------------------------------------------------------------------------------------------

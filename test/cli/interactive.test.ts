@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
-import type { Io } from "../../src/cli/io.js";
+import type { Io } from "../../src/adapters/io.js";
 import { startHandler } from "../helpers/handlers.js";
 import type { LoopbackServer } from "../helpers/loopback.js";
 

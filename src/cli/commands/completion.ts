@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { bashCompletion, fishCompletion, zshCompletion, type CompletionCommand, type CompletionOption } from "../../core/completion.js";
 import { ExitCode, UsageError } from "../../core/errors.js";
 import { defineCommand, examples, str } from "../command.js";
-import type { Io } from "../io.js";
+import type { Io } from "../../adapters/io.js";
 
 export interface CompletionOptions {
   shell: "bash" | "zsh" | "fish";

@@ -5,7 +5,7 @@ import { deliveryToJson } from "../../core/delivery/report.js";
 import { describeExpectation } from "../../core/expectation.js";
 import { bool, defineCommand, examples } from "../command.js";
 import { EVENT_TABLE_HEADER, eventRow } from "../events-shared.js";
-import type { Io } from "../io.js";
+import type { Io } from "../../adapters/io.js";
 import { createStyle, table } from "../style.js";
 
 export interface DemoOptions {

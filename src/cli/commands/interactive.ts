@@ -9,8 +9,8 @@ import { checkUrl, DEFAULT_HANDLER_URL, type Target } from "../../core/settings.
 import { loadBuiltinFixtures } from "../../adapters/fixtures-fs.js";
 import { loadState, saveState } from "../../adapters/state-file.js";
 import { defineCommand, examples } from "../command.js";
-import type { Io } from "../io.js";
-import { loadTarget } from "../options.js";
+import type { Io } from "../../adapters/io.js";
+import { loadTarget } from "../../adapters/config-file.js";
 
 type Prompts = typeof import("@inquirer/prompts");
 type Action = "send" | "retry" | "test" | "verify" | "events" | "listen";

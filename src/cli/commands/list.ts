@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { ExitCode } from "../../core/errors.js";
 import { bool, defineCommand, examples, str } from "../command.js";
-import type { Io } from "../io.js";
+import type { Io } from "../../adapters/io.js";
 import { table } from "../style.js";
 
 export interface ListOptions {

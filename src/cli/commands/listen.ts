@@ -9,8 +9,9 @@ import { maskSecret } from "../../core/signature.js";
 import type { Style } from "../../core/text-style.js";
 import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js";
 import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
-import type { Io } from "../io.js";
-import { explainBindError, loadTarget, parseInteger } from "../options.js";
+import type { Io } from "../../adapters/io.js";
+import { explainBindError, parseInteger } from "../options.js";
+import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
 
 export interface ListenOptions {

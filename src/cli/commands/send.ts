@@ -3,16 +3,15 @@
 import { ExitCode, UnreachableError, UsageError } from "../../core/errors.js";
 import { describePolicies } from "../../core/delivery/policies.js";
 import { deliveryToJson } from "../../core/delivery/report.js";
-import type { SignatureMode } from "../../core/delivery/request.js";
 import { checkExpectFinal, type RetryRequest } from "../../core/delivery/retry-plan.js";
 import { parseSchedule } from "../../core/duration.js";
-import { describeExpectation, parseStatusList, successExpectation, type Expectation } from "../../core/expectation.js";
-import type { Fixture } from "../../core/fixtures/types.js";
-import { checkUrl, requireSecret, requireUrl } from "../../core/settings.js";
+import { describeExpectation, parseStatusList } from "../../core/expectation.js";
+import { checkUrl } from "../../core/settings.js";
+import type { SendCommand } from "../../runners/send.js";
 import { bool, collect, defineCommand, examples, str, type RawInput } from "../command.js";
-import type { Io } from "../io.js";
-import { declarePayloadOptions, loadTarget, parseHeaders, parseInteger, parsePayloadFlags, type PayloadFlags } from "../options.js";
-import { createProgressLine } from "../progress.js";
+import type { Io } from "../../adapters/io.js";
+import { declarePayloadOptions, parseHeaders, parseInteger, parsePayloadFlags } from "../options.js";
+import { createProgressLine, type ProgressLine } from "../progress.js";
 import {
   renderAttempt,
   renderRequestLine,
@@ -21,35 +20,12 @@ import {
   renderRetryHeader,
   renderRetrySummary,
   retryToJson,
-  type SentWebhook,
 } from "../render/delivery.js";
 import { createStyle } from "../style.js";
 
-export interface SendOptions {
-  /** Webhook type, body file or "-"; none with --request. */
-  source: string | undefined;
-  payload: PayloadFlags;
-  url: string | undefined;
-  secret: string | undefined;
-  /** --expect, already checked. */
-  expect: string | undefined;
-  signature: SignatureMode;
-  headers: Record<string, string>;
-  timeoutMs: number | undefined;
+export interface SendOptions extends SendCommand {
   json: boolean;
   color: boolean | undefined;
-  /** --request: a capture to re-send as it was. */
-  request: string | undefined;
-  resign: boolean;
-  /** Present with --retry. */
-  retry: RetryRequest | undefined;
-}
-
-/** --expect wins; a deliberately bad signature expects a rejection; else the type's documented success. */
-export function resolveExpectation(flag: string | undefined, mode: SignatureMode, fixture: Fixture | undefined): Expectation {
-  if (flag !== undefined) return { statuses: parseStatusList(flag) };
-  if (mode !== "valid") return { statuses: parseStatusList("4xx"), errorCode: "INVALID_SIGNATURE" };
-  return successExpectation(fixture?.meta.success ?? { statuses: [200, 201, 204], responseBody: null });
 }
 
 function parseRetry(opts: RawInput["opts"]): RetryRequest | undefined {
@@ -150,98 +126,58 @@ export const command = defineCommand<SendOptions>({
 });
 
 async function run(options: SendOptions, io: Io): Promise<number> {
-  const { target } = await loadTarget(io, {
-    url: options.url,
-    secret: options.secret,
-    headers: options.headers,
-    timeoutMs: options.timeoutMs,
-  });
-  const url = requireUrl(target);
-  const runner = await import("../../runners/send.js");
-  const input = await import("../payload-input.js");
-
-  let sent: SentWebhook;
-  let fixture: Fixture | undefined;
-  let prepared: Awaited<ReturnType<typeof runner.prepareSigned>>;
-  if (options.request !== undefined) {
-    const { payload } = options;
-    if (options.source !== undefined || payload.data || payload.sets.length || payload.merges.length)
-      throw new UsageError("--request replays a captured request as it was: give no type, body or edits with it");
-    if (options.signature !== "valid")
-      throw new UsageError("--bad-signature and --no-signature do not go with --request", {
-        hint: "use --resign --secret S to sign the capture again",
-      });
-    const { parseCapturedRequest } = await import("../../core/http-capture.js");
-    const captured = parseCapturedRequest(input.readFileArgument(options.request, io, "request file"));
-    prepared = runner.prepareReplay(captured, url, options.resign ? requireSecret(target) : undefined, target.headers);
-    const identified = await input.identifyBody(captured.body, payload, io);
-    fixture = identified.fixture;
-    sent = { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature };
-  } else {
-    const secret = requireSecret(target);
-    if (options.source === undefined)
-      throw new UsageError("missing webhook type", {
-        hint: "e.g. xsolla-hooks send payment --url URL --secret S, or --request FILE to replay a capture",
-      });
-    const payload = await input.resolvePayload(options.source, options.payload, io);
-    prepared = runner.prepareSigned(url, payload.bytes, secret, options.signature, target.headers);
-    fixture = payload.fixture;
-    sent = { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature: prepared.signature };
-  }
-  const context = { timeoutMs: target.timeoutMs, signal: io.signal };
+  const { runSend } = await import("../../runners/send.js");
   const style = await createStyle(io, options.color);
+  // Only real waiting gets a countdown; the virtual clock does not wait.
+  let progress: ProgressLine | undefined;
+  const outcome = await runSend(options, io, {
+    onRetryStart(sent, plan) {
+      progress = createProgressLine(io, !options.json && plan.clockMode !== "virtual");
+      if (!options.json) io.stdout.write(renderRetryHeader(sent, plan, style));
+    },
+    onRetryAttempt(record, next, plan) {
+      if (options.json) return;
+      progress?.clear();
+      io.stdout.write(renderRetryAttempt(record, next, style));
+      if (next) {
+        const dueAt = Date.now() + next.delayMs / (plan.clockMode === "speed" ? plan.speed : 1);
+        progress?.tick(() => renderRetryCountdown(plan, next, dueAt, Date.now()));
+      }
+    },
+  }).finally(() => progress?.clear());
+  const { sent, report, verdict } = outcome;
 
-  if (options.retry) {
-    const plan = runner.planSendRetry(options.retry, fixture);
-    // Only real waiting gets a countdown; the virtual clock does not wait.
-    const progress = createProgressLine(io, !options.json && plan.clockMode !== "virtual");
-    if (!options.json) io.stdout.write(renderRetryHeader(sent, plan, style));
-    let outcome: Awaited<ReturnType<typeof runner.sendWithRetry>>;
-    try {
-      outcome = await runner.sendWithRetry(prepared, plan, sent.type, {
-        ...context,
-        onAttempt(record, next) {
-          if (options.json) return;
-          progress.clear();
-          io.stdout.write(renderRetryAttempt(record, next, style));
-          if (next) {
-            const dueAt = Date.now() + next.delayMs / (plan.clockMode === "speed" ? plan.speed : 1);
-            progress.tick(() => renderRetryCountdown(plan, next, dueAt, Date.now()));
-          }
-        },
-      });
-    } finally {
-      progress.clear();
-    }
-    const document = retryToJson(sent, plan, outcome.report, outcome.verdict);
+  if (outcome.kind === "retry") {
+    const document = retryToJson(sent, outcome.plan, report, outcome.verdict);
     if (options.json && !outcome.verdict.unreachable) io.stdout.write(`${JSON.stringify(document)}\n`);
-    if (!options.json) io.stdout.write(renderRetrySummary(outcome.verdict, plan, style));
+    if (!options.json) io.stdout.write(renderRetrySummary(outcome.verdict, outcome.plan, style));
     if (outcome.verdict.unreachable)
-      throw new UnreachableError(`could not reach ${url}: no attempt got an answer`, { jsonReport: document });
+      throw new UnreachableError(`could not reach ${sent.url}: no attempt got an answer`, { jsonReport: document });
     return outcome.verdict.code;
   }
 
-  const expectation = resolveExpectation(options.expect, options.signature, fixture);
-  const { report, verdict } = await runner.sendOnce(prepared, expectation, context);
   const document = {
     type: sent.type ?? null,
-    url,
+    url: sent.url,
     ok: verdict.ok,
-    expected: describeExpectation(expectation),
+    expected: describeExpectation(outcome.expectation),
     problems: verdict.problems,
     signature: sent.signature,
     fresh: sent.fresh,
     attempts: deliveryToJson(report),
   };
   // Nothing answered: one error line (and the document, with --json), as for any other error.
-  if (verdict.unreachable) throw new UnreachableError(`could not reach ${url}: ${verdict.problems.join("; ")}`, { jsonReport: document });
+  if (outcome.verdict.unreachable)
+    throw new UnreachableError(`could not reach ${sent.url}: ${verdict.problems.join("; ")}`, { jsonReport: document });
   if (options.json) {
     io.stdout.write(`${JSON.stringify(document)}\n`);
   } else {
     io.stdout.write(renderRequestLine(sent, style));
     for (const attempt of report.attempts) io.stdout.write(renderAttempt(attempt, style));
     io.stdout.write(
-      verdict.ok ? style.ok(`✓ as expected (${describeExpectation(expectation)})\n`) : style.bad(`✗ ${verdict.problems.join("; ")}\n`),
+      verdict.ok
+        ? style.ok(`✓ as expected (${describeExpectation(outcome.expectation)})\n`)
+        : style.bad(`✗ ${verdict.problems.join("; ")}\n`),
     );
   }
   return verdict.ok ? ExitCode.Ok : ExitCode.CheckFailed;

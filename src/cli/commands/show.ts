@@ -1,7 +1,7 @@
 // `show`: the exact body bytes that would be sent.
 import { ExitCode } from "../../core/errors.js";
 import { defineCommand, examples, str } from "../command.js";
-import type { Io } from "../io.js";
+import type { Io } from "../../adapters/io.js";
 import { formatFresh } from "../render/delivery.js";
 import { declarePayloadOptions, parsePayloadFlags, type PayloadFlags } from "../options.js";
 
@@ -26,7 +26,7 @@ export const command = defineCommand<ShowOptions>({
 });
 
 async function run(options: ShowOptions, io: Io): Promise<number> {
-  const { resolvePayload } = await import("../payload-input.js");
+  const { resolvePayload } = await import("../../adapters/payload-source.js");
   const payload = await resolvePayload(options.source, options.payload, io);
   io.stdout.write(payload.bytes);
   // The body has no trailing newline; add one for a terminal only, never for a pipe.

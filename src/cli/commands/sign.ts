@@ -6,8 +6,9 @@ import { checkUrl, requireSecret } from "../../core/settings.js";
 import { formatSignatureHeader, signBody } from "../../core/signature.js";
 import { Option } from "commander";
 import { bool, defineCommand, examples, str } from "../command.js";
-import type { Io } from "../io.js";
-import { declarePayloadOptions, loadTarget, parsePayloadFlags, type PayloadFlags } from "../options.js";
+import type { Io } from "../../adapters/io.js";
+import { declarePayloadOptions, parsePayloadFlags, type PayloadFlags } from "../options.js";
+import { loadTarget } from "../../adapters/config-file.js";
 
 export interface SignOptions {
   source: string;
@@ -61,7 +62,7 @@ async function run(options: SignOptions, io: Io): Promise<number> {
   const secret = requireSecret(target);
   const url = options.url ?? "$XSOLLA_WEBHOOK_URL";
   // A fixture is signed as-is (like `show --keep-ids`), so the header matches bytes the user can see.
-  const { resolvePayload } = await import("../payload-input.js");
+  const { resolvePayload } = await import("../../adapters/payload-source.js");
   const payload = await resolvePayload(options.source, options.payload, io, { keepIdsByDefault: true });
   const signature = signBody(payload.bytes, secret);
   const header = `Authorization: ${formatSignatureHeader(signature)}`;

@@ -15,7 +15,7 @@ import type { ContractCheckResult, ContractSuiteResult } from "../../core/contra
 import { checkUrl, requireSecret } from "../../core/settings.js";
 import { plainStyle, type Style } from "../../core/text-style.js";
 import { collect, defineCommand, examples, str } from "../command.js";
-import type { Io } from "../io.js";
+import type { Io } from "../../adapters/io.js";
 import { parseHeaders, parseInteger } from "../options.js";
 import { createProgressLine } from "../progress.js";
 import { createStyle } from "../style.js";

@@ -4,8 +4,8 @@ import { parseCapturedRequest } from "../../core/http-capture.js";
 import { requireSecret } from "../../core/settings.js";
 import { maskSecret } from "../../core/signature.js";
 import { bool, defineCommand, examples, str } from "../command.js";
-import type { Io } from "../io.js";
-import { loadTarget } from "../options.js";
+import type { Io } from "../../adapters/io.js";
+import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
 
 export interface VerifyOptions {
@@ -64,7 +64,7 @@ export function signatureArgumentToHeader(value: string): string {
 async function run(options: VerifyOptions, io: Io): Promise<number> {
   const { target } = await loadTarget(io, { secret: options.secret });
   const secret = requireSecret(target);
-  const { readFileArgument, readStdin } = await import("../payload-input.js");
+  const { readFileArgument, readStdin } = await import("../../adapters/payload-source.js");
   const { diagnoseSignature } = await import("../../core/signature-diagnosis.js");
   const source = options.source;
   let body: Buffer;

@@ -7,17 +7,11 @@ import type { RetryPlan } from "../../core/delivery/retry-plan.js";
 import type { AttemptRecord, DeliveryReport } from "../../core/delivery/types.js";
 import { formatDuration } from "../../core/duration.js";
 import type { Json } from "../../core/fixtures/overrides.js";
+import type { SentWebhook } from "../../runners/send.js";
+
+export type { SentWebhook };
 import type { Style } from "../../core/text-style.js";
 import { oneLine } from "../style.js";
-
-/** What went out, as the request line and the --json document describe it. */
-export interface SentWebhook {
-  url: string;
-  type: string | undefined;
-  bytes: Uint8Array;
-  fresh: Record<string, Json>;
-  signature: string | null;
-}
 
 /** `transaction.id=123 user.id=abc`: the fresh values put in for this send. */
 export function formatFresh(fresh: Record<string, Json>): string {

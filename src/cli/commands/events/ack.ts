@@ -2,7 +2,7 @@
 import { ExitCode, UsageError, XsollaHooksError } from "../../../core/errors.js";
 import { bool, defineCommand, examples, strings } from "../../command.js";
 import { openClient, resolveEventConnection, warnIfExpired, type EventAuthFlags } from "../../events-shared.js";
-import type { Io } from "../../io.js";
+import type { Io } from "../../../adapters/io.js";
 import { parseInteger } from "../../options.js";
 import { errorLine } from "../../render/error.js";
 import { declareEventAuth, parseEventAuth } from "./group.js";

@@ -2,7 +2,7 @@
 import { ExitCode } from "../../../core/errors.js";
 import { checkUrl } from "../../../core/settings.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
-import type { Io } from "../../io.js";
+import type { Io } from "../../../adapters/io.js";
 import { declarePayloadOptions, parseInteger, parsePayloadFlags, type PayloadFlags } from "../../options.js";
 
 export interface EventsEnqueueOptions {
@@ -45,7 +45,7 @@ export const command = defineCommand<EventsEnqueueOptions>({
 async function run(options: EventsEnqueueOptions, io: Io): Promise<number> {
   const baseUrl = options.baseUrl ?? checkUrl(io.env.XSOLLA_EVENT_API_URL, "--base-url", "XSOLLA_EVENT_API_URL");
   const { enqueueRemote } = await import("../../../events-api/admin-client.js");
-  const { resolvePayload } = await import("../../payload-input.js");
+  const { resolvePayload } = await import("../../../adapters/payload-source.js");
   for (let i = 0; i < options.count; i++) {
     // Each event gets fresh ids, as separate purchases would.
     const payload = await resolvePayload(options.source, options.payload, io);

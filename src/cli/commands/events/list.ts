@@ -10,7 +10,7 @@ import {
   warnIfExpired,
   type EventAuthFlags,
 } from "../../events-shared.js";
-import type { Io } from "../../io.js";
+import type { Io } from "../../../adapters/io.js";
 import { parseInteger, parseList } from "../../options.js";
 import { table } from "../../style.js";
 import { declareEventAuth, parseEventAuth } from "./group.js";

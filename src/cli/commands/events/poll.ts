@@ -13,9 +13,10 @@ import {
   warnIfExpired,
   type EventAuthFlags,
 } from "../../events-shared.js";
-import type { Io } from "../../io.js";
+import type { Io } from "../../../adapters/io.js";
 import { createProgressLine } from "../../progress.js";
-import { loadTarget, parseInteger, parseList } from "../../options.js";
+import { parseInteger, parseList } from "../../options.js";
+import { loadTarget } from "../../../adapters/config-file.js";
 import { declareEventAuth, parseEventAuth } from "./group.js";
 
 export interface EventsPollOptions {

@@ -1,7 +1,7 @@
 // `events serve`: a local Event API with Xsolla's routes and shapes, plus fault switches.
 import { ExitCode, UsageError } from "../../../core/errors.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
-import type { Io } from "../../io.js";
+import type { Io } from "../../../adapters/io.js";
 import { explainBindError, parseInteger } from "../../options.js";
 
 export interface MockFaults {

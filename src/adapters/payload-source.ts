@@ -8,11 +8,21 @@ import { defaultFixtureOf, findFixture } from "../core/fixtures/catalog.js";
 import { parseJsonDocument, type Json } from "../core/fixtures/overrides.js";
 import { applyEdits, buildPayload, serializeBody, type BodyFormat } from "../core/fixtures/payload.js";
 import type { Fixture } from "../core/fixtures/types.js";
-import { loadFixtures } from "../adapters/fixtures-fs.js";
+import { loadFixtures } from "./fixtures-fs.js";
 import type { Io } from "./io.js";
-import type { PayloadFlags } from "./options.js";
+import type { SetOverride } from "../core/fixtures/overrides.js";
 
-export type { PayloadFlags };
+/** The body options of show, sign, send and events enqueue, parsed. */
+export interface PayloadFlags {
+  variant?: string | undefined;
+  /** --set and --set-string in command-line order (the last one wins). */
+  sets: SetOverride[];
+  data?: string | undefined;
+  merges: string[];
+  keepIds?: boolean | undefined;
+  bodyFormat: BodyFormat;
+  fixturesDir?: string | undefined;
+}
 
 export interface ResolvedPayload {
   /** notification_type of the body, when it has one. */
