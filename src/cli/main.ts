@@ -1,6 +1,14 @@
 // The only module that touches the process: argv in, exit code out, Ctrl-C handling.
 import { processIo } from "../adapters/io.js";
-import { runCli } from "./run.js";
+import { packageVersion } from "./version.js";
+
+const argv = process.argv.slice(2);
+// `--version` alone is answered before commander and the command registry load: scripts call it often.
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  process.stdout.write(`${packageVersion()}\n`);
+  process.exit(0);
+}
+const { runCli } = await import("./run.js");
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -12,6 +20,6 @@ process.on("SIGINT", () => {
 });
 process.on("SIGTERM", () => controller.abort(new Error("terminated")));
 
-const code = await runCli(process.argv.slice(2), processIo(controller.signal));
+const code = await runCli(argv, processIo(controller.signal));
 // Let stdout drain before leaving (pipes are asynchronous).
 process.stdout.write("", () => process.exit(code));

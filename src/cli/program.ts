@@ -1,21 +1,16 @@
 // Registers the commands. Each command module declares its own options and help; only the module of
 // the command being run is loaded (the others appear in the command list by their summary), and it
 // imports runners, undici, zod, chalk or @inquirer inside `run`, so `--version` and `sign` stay fast.
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import type { RawInput } from "./command.js";
 import { examples } from "./command.js";
+import { packageVersion } from "./version.js";
 import { declareEventsGroup } from "./commands/events/group.js";
 import { GROUPS, REGISTRY, type AnyCommand } from "./commands/index.js";
 
 export type { AnyCommand };
 
 export type Dispatch = (module: AnyCommand, raw: RawInput) => Promise<void>;
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 const GLOBAL_FLAGS = new Set(["--debug", "--no-color", "--color"]);
 
