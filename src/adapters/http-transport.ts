@@ -1,5 +1,7 @@
 // The one place that speaks HTTP as a client. undici gives precise error codes (refused, DNS,
 // timeouts, parser errors) that we turn into the exit codes users see.
+import { Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import { Agent, request } from "undici";
 import { flattenHeaders, readCappedBody } from "./http-read.js";
 import { classifyTransportError, describeTransportError, TRANSPORT_FAILURE_TEXT } from "../core/delivery/transport-errors.js";
@@ -9,6 +11,18 @@ export const DEFAULT_RESPONSE_LIMIT = 1024 * 1024;
 
 export interface HttpTransport extends Transport {
   close(): Promise<void>;
+}
+
+/** The body in pieces, a pause after each: what a slow network or a proxy does to a large body. */
+async function* pacedBody(
+  body: Uint8Array,
+  pacing: { pieceBytes: number; pauseMs: number },
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < body.length; offset += pacing.pieceBytes) {
+    if (offset > 0) await delay(pacing.pauseMs, undefined, { signal });
+    yield body.subarray(offset, offset + pacing.pieceBytes);
+  }
 }
 
 export function createHttpTransport(options: { responseLimit?: number } = {}): HttpTransport {
@@ -23,8 +37,9 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
       try {
         const response = await request(req.url, {
           method: req.method,
-          headers: req.headers,
-          body: req.body,
+          // A paced body is a stream: say its length, so it is not sent chunked.
+          headers: req.pacing ? { ...req.headers, "content-length": String(req.body.length) } : req.headers,
+          body: req.pacing ? Readable.from(pacedBody(req.body, req.pacing, combined), { objectMode: false }) : req.body,
           signal: combined,
           dispatcher: agent,
           headersTimeout: timeoutMs,

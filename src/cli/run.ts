@@ -21,7 +21,7 @@ export function renderError(error: unknown, io: Io, context: RenderContext): num
   }
   if (error instanceof XsollaHooksError) {
     io.stderr.write(`${errorLine(error)}\n`);
-    if (context.json) {
+    if (context.json && !error.reported) {
       const document = error.jsonReport ?? { ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null } };
       io.stdout.write(`${JSON.stringify(document)}\n`);
     }

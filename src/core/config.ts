@@ -36,6 +36,7 @@ export const ConfigFileSchema = z.strictObject({
   strict: z.boolean().optional(),
   headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "expected a header name"), z.string()).optional(),
   reporter: z.enum(REPORTERS).optional(),
+  stateProbe: z.string().min(1).optional(),
   output: z.string().min(1).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
@@ -60,6 +61,7 @@ export interface ContractFlags {
   validUser?: string | undefined;
   unknownUser?: string | undefined;
   headers?: Record<string, string> | undefined;
+  stateProbe?: string | undefined;
 }
 
 export interface ResolvedContractConfig {
@@ -77,6 +79,7 @@ export interface ResolvedContractConfig {
   overrides: Record<string, SetOverride[]>;
   expectations: Record<string, string>;
   headers: Record<string, string>;
+  stateProbe: string | undefined;
 }
 
 const first = <T>(...values: (T | undefined)[]): T | undefined => values.find((v) => v !== undefined);
@@ -130,5 +133,6 @@ export function resolveContractConfig(input: {
     overrides,
     expectations: { ...(file.expectations ?? {}) },
     headers: target.headers,
+    stateProbe: first(flags.stateProbe, file.stateProbe),
   };
 }

@@ -30,6 +30,8 @@ export interface ErrorOptions {
   cause?: unknown;
   /** With --json: the command's own document for stdout (it carries the failure), instead of a bare error object. */
   jsonReport?: unknown;
+  /** The command already put its report on stdout: with --json, nothing more goes there. */
+  reported?: boolean;
 }
 
 export class XsollaHooksError extends Error {
@@ -37,6 +39,7 @@ export class XsollaHooksError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
   readonly jsonReport: unknown;
+  readonly reported: boolean;
 
   constructor(code: ErrorCode, exitCode: ExitCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -45,6 +48,7 @@ export class XsollaHooksError extends Error {
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.jsonReport = options.jsonReport;
+    this.reported = options.reported ?? false;
   }
 }
 

@@ -8,14 +8,21 @@ export interface StatusRule {
   min: number;
   max: number;
   label: string;
+  /** `4xx:INVALID_USER`: the reply must also carry this `error.code`. */
+  errorCode?: string | undefined;
 }
 
 export interface Expectation {
   statuses: StatusRule[];
   /** A documented response body the handler must return (user_search, get_pincode, partner_side_catalog). */
   responseBody?: ResponseBodyKind | undefined;
-  /** The `error.code` a rejection must carry, e.g. INVALID_SIGNATURE. */
+  /** The `error.code` every rejection must carry, e.g. INVALID_SIGNATURE. */
   errorCode?: string | undefined;
+  /**
+   * The request carried a correct signature. An INVALID_SIGNATURE reply then never meets a rule that does not name that
+   * code: a bad secret must not make "--expect 4xx" (meant for an unknown user, say) pass.
+   */
+  signedCorrectly?: boolean | undefined;
 }
 
 export interface CheckResult {
@@ -24,26 +31,40 @@ export interface CheckResult {
   problems: string[];
 }
 
-/** `204`, `4xx`, `200,204`, `2xx,409` → rules. */
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/** `204`, `4xx`, `200,204`, `2xx,409`, `4xx:INVALID_USER`, `400:INVALID_SIGNATURE` → rules. */
 export function parseStatusList(text: string, flag = "--expect"): StatusRule[] {
   const items = text
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (items.length === 0) throw new UsageError(`invalid ${flag} "${text}": give status codes or classes, e.g. 204 or 2xx or 200,204`);
+  if (items.length === 0)
+    throw new UsageError(`invalid ${flag} "${text}": give status codes or classes, e.g. 204 or 2xx or 4xx:INVALID_USER`);
   return items.map((item) => {
-    const cls = /^([1-5])xx$/i.exec(item);
+    const [statusPart = "", code, ...extra] = item.split(":").map((s) => s.trim());
+    if (extra.length > 0 || (code !== undefined && !ERROR_CODE.test(code))) {
+      throw new UsageError(`invalid ${flag} "${text}": "${item}" should be <status or class>[:<ERROR_CODE>], e.g. 4xx:INVALID_USER`);
+    }
+    const withCode = (rule: StatusRule): StatusRule =>
+      code === undefined ? rule : { ...rule, errorCode: code, label: `${rule.label}:${code}` };
+    const cls = /^([1-5])xx$/i.exec(statusPart);
     if (cls) {
       const base = Number(cls[1]) * 100;
-      return { min: base, max: base + 99, label: `${cls[1]}xx` };
+      return withCode({ min: base, max: base + 99, label: `${cls[1]}xx` });
     }
-    if (/^[1-5]\d\d$/.test(item)) return { min: Number(item), max: Number(item), label: item };
-    throw new UsageError(`invalid ${flag} "${text}": "${item}" is not a status code (100-599) or class (2xx)`);
+    if (/^[1-5]\d\d$/.test(statusPart)) return withCode({ min: Number(statusPart), max: Number(statusPart), label: statusPart });
+    throw new UsageError(`invalid ${flag} "${text}": "${statusPart}" is not a status code (100-599) or class (2xx)`);
   });
 }
 
 export function describeExpectation(expectation: Expectation): string {
-  const statuses = expectation.statuses.map((r) => r.label).join("/");
+  const withCodes = expectation.statuses.some((r) => r.errorCode !== undefined);
+  const statuses = withCodes
+    ? expectation.statuses
+        .map((r) => (r.errorCode ? `${r.label.replace(/:.*$/, "")} with error.code ${r.errorCode}` : r.label))
+        .join(" or ")
+    : expectation.statuses.map((r) => r.label).join("/");
   const extra = expectation.errorCode
     ? ` with error.code ${expectation.errorCode}`
     : expectation.responseBody
@@ -99,17 +120,40 @@ export function errorCodeOf(bytes: Uint8Array): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/** Does one rule accept this reply? `code` is the reply's error.code, if any. */
+function ruleMatches(rule: StatusRule, status: number, code: string | undefined, expectation: Expectation): boolean {
+  if (status < rule.min || status > rule.max) return false;
+  const wanted = rule.errorCode ?? expectation.errorCode;
+  if (wanted !== undefined) return code === wanted;
+  // A correctly signed request refused for its signature is never the rejection a bare status class was meant for.
+  return !(expectation.signedCorrectly && code === SIGNATURE_REJECTED);
+}
+
+export const SIGNATURE_REJECTED = "INVALID_SIGNATURE";
+
 export function checkResponse(status: number, body: Uint8Array, expectation: Expectation): CheckResult {
   const problems: string[] = [];
-  if (!expectation.statuses.some((rule) => status >= rule.min && status <= rule.max)) {
-    const code = errorCodeOf(body);
-    problems.push(`status ${status}${code ? ` ${code}` : ""}, expected ${expectation.statuses.map((r) => r.label).join("/")}`);
+  const code = errorCodeOf(body);
+  const labels = expectation.statuses.map((r) => r.label).join("/");
+  const inRange = expectation.statuses.filter((rule) => status >= rule.min && status <= rule.max);
+  if (!expectation.statuses.some((rule) => ruleMatches(rule, status, code, expectation))) {
+    if (inRange.length === 0) problems.push(`status ${status}${code ? ` ${code}` : ""}, expected ${labels}`);
+    else if (
+      expectation.signedCorrectly &&
+      code === SIGNATURE_REJECTED &&
+      inRange.every((r) => (r.errorCode ?? expectation.errorCode) === undefined)
+    ) {
+      problems.push(
+        `status ${status} ${code}: the handler rejected the signature of a correctly signed request, so this is not the ${labels} you expected (is its secret the one you passed? xsolla-hooks verify explains a mismatch)`,
+      );
+    } else if (expectation.errorCode === undefined) {
+      const wanted = [...new Set(inRange.map((r) => r.errorCode).filter((c): c is string => c !== undefined))].join(" or ");
+      problems.push(`status ${status} with error.code ${code ?? "(none)"}, expected error.code ${wanted}`);
+    }
   }
   if (expectation.responseBody && status >= 200 && status < 300) problems.push(...checkResponseBody(expectation.responseBody, body));
-  if (expectation.errorCode) {
-    const code = errorCodeOf(body);
-    if (code !== expectation.errorCode) problems.push(`error.code ${code ?? "(none)"}, expected ${expectation.errorCode}`);
-  }
+  if (expectation.errorCode && code !== expectation.errorCode)
+    problems.push(`error.code ${code ?? "(none)"}, expected ${expectation.errorCode}`);
   return { ok: problems.length === 0, problems };
 }
 
@@ -121,8 +165,13 @@ export function successExpectation(success: { statuses: number[]; responseBody: 
 }
 
 /** What `send` expects: --expect wins; a deliberately bad signature expects a rejection; else the type's documented success. */
-export function expectationForSend(flag: string | undefined, mode: SignatureMode, fixture: Fixture | undefined): Expectation {
-  if (flag !== undefined) return { statuses: parseStatusList(flag) };
-  if (mode !== "valid") return { statuses: parseStatusList("4xx"), errorCode: "INVALID_SIGNATURE" };
-  return successExpectation(fixture?.meta.success ?? { statuses: [200, 201, 204], responseBody: null });
+export function expectationForSend(
+  flag: string | undefined,
+  mode: SignatureMode,
+  fixture: Fixture | undefined,
+  signedCorrectly = mode === "valid",
+): Expectation {
+  if (flag !== undefined) return { statuses: parseStatusList(flag), signedCorrectly };
+  if (mode !== "valid") return { statuses: parseStatusList("4xx"), errorCode: SIGNATURE_REJECTED };
+  return { ...successExpectation(fixture?.meta.success ?? { statuses: [200, 201, 204], responseBody: null }), signedCorrectly };
 }

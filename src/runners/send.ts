@@ -2,7 +2,15 @@
 // once or on a retry schedule, and the reply judged. `send`, the interactive mode, the demo and the
 // library's sendWebhook all come here.
 import { createVirtualClock } from "../core/delivery/clocks.js";
-import { judgeDelivery, judgeRetry, type DeliveryVerdict, type RetryVerdict } from "../core/delivery/judge.js";
+import {
+  judgeDelivery,
+  judgeRetry,
+  rejectedCorrectSignature,
+  signatureRejectionHint,
+  type DeliveryVerdict,
+  type RetryVerdict,
+  type SentBodyShape,
+} from "../core/delivery/judge.js";
 import { RETRY_POLICIES, type RetryPolicy } from "../core/delivery/policies.js";
 import { replayCapturedRequest } from "../core/delivery/replay.js";
 import { buildWebhookRequest, type SignatureMode, type SignedRequest } from "../core/delivery/request.js";
@@ -100,7 +108,7 @@ export async function sendWithRetry(
       onAttempt: context.onAttempt,
     }),
   );
-  return { report, verdict: judgeRetry(report, plan, type) };
+  return { report, verdict: judgeRetry(report, plan, type, prepared.signedCorrectly ?? true) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,15 +146,24 @@ export interface SendListener {
   onRetryAttempt?(record: AttemptRecord, next: { delayMs: number; attempt: number } | null, plan: RetryPlan): void;
 }
 
-export type SendOutcome =
+export type SendOutcome = (
   | { kind: "once"; sent: SentWebhook; expectation: Expectation; report: DeliveryReport; verdict: DeliveryVerdict }
-  | { kind: "retry"; sent: SentWebhook; plan: RetryPlan; report: DeliveryReport; verdict: RetryVerdict };
+  | { kind: "retry"; sent: SentWebhook; plan: RetryPlan; report: DeliveryReport; verdict: RetryVerdict }
+) & {
+  /** What most likely went wrong, when the evidence shows it (a correctly signed body refused for its signature). */
+  hint: string | undefined;
+};
 
 /** Where, with what secret, which bytes: the target, then the body (fixture, file, stdin or capture), signed. */
-async function prepareForCommand(
-  command: SendCommand,
-  io: Io,
-): Promise<{ prepared: SignedRequest; sent: SentWebhook; fixture: Fixture | undefined; timeoutMs: number }> {
+interface Prepared {
+  prepared: SignedRequest;
+  sent: SentWebhook;
+  fixture: Fixture | undefined;
+  timeoutMs: number;
+  shape: SentBodyShape;
+}
+
+async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared> {
   const { target } = await loadTarget(io, {
     url: command.url,
     secret: command.secret,
@@ -170,6 +187,7 @@ async function prepareForCommand(
       fixture: identified.fixture,
       timeoutMs: target.timeoutMs,
       sent: { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature },
+      shape: { format: "raw", bytes: captured.body.length },
     };
   }
   const secret = requireSecret(target);
@@ -179,18 +197,22 @@ async function prepareForCommand(
     });
   const payload = await resolvePayload(command.source, command.payload, io);
   const prepared = prepareSigned(url, payload.bytes, secret, command.signature, target.headers);
+  const edited = command.payload.sets.length > 0 || command.payload.merges.length > 0;
   return {
     prepared,
     fixture: payload.fixture,
     timeoutMs: target.timeoutMs,
     sent: { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature: prepared.signature },
+    shape: { format: payload.origin === "fixture" || edited ? command.payload.bodyFormat : "raw", bytes: payload.bytes.length },
   };
 }
 
 /** Build → sign → deliver once or on a schedule → judge. The caller renders the outcome. */
 export async function runSend(command: SendCommand, io: Io, listener: SendListener = {}): Promise<SendOutcome> {
-  const { prepared, sent, fixture, timeoutMs } = await prepareForCommand(command, io);
+  const { prepared, sent, fixture, timeoutMs, shape } = await prepareForCommand(command, io);
   const context = { timeoutMs, signal: io.signal };
+  const hintFor = (report: DeliveryReport) =>
+    rejectedCorrectSignature(report, prepared.signedCorrectly === true) ? signatureRejectionHint(shape) : undefined;
   if (command.retry) {
     const plan = planSendRetry(command.retry, fixture);
     listener.onRetryStart?.(sent, plan);
@@ -198,11 +220,11 @@ export async function runSend(command: SendCommand, io: Io, listener: SendListen
       ...context,
       onAttempt: (record, next) => listener.onRetryAttempt?.(record, next, plan),
     });
-    return { kind: "retry", sent, plan, report, verdict };
+    return { kind: "retry", sent, plan, report, verdict, hint: verdict.ok ? undefined : hintFor(report) };
   }
-  const expectation = expectationForSend(command.expect, command.signature, fixture);
+  const expectation = expectationForSend(command.expect, command.signature, fixture, prepared.signedCorrectly ?? false);
   const { report, verdict } = await sendOnce(prepared, expectation, context);
-  return { kind: "once", sent, expectation, report, verdict };
+  return { kind: "once", sent, expectation, report, verdict, hint: verdict.ok ? undefined : hintFor(report) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,12 @@ export interface RespondOptions {
   secret: string;
   /** notification_type values this handler knows; anything else is INVALID_PARAMETER. */
   knownTypes: ReadonlySet<string>;
+  /**
+   * The users this handler knows, as a game's user store would (default: the catalog's sample user). user_validation
+   * for any other id is INVALID_USER; "any" knows every id but those below, the way a handler that only looks at
+   * the tester's prefix behaves.
+   */
+  knownUsers?: readonly string[] | "any" | undefined;
   /** user_validation for these ids (and ids starting with test_xsolla) is INVALID_USER. */
   unknownUsers?: readonly string[] | undefined;
   /** docs: 400 for every rejection (Xsolla's docs); sdk: 401/422 as Xsolla's PHP SDK answers. */
@@ -54,6 +60,8 @@ export function createReceiverState(): ReceiverState {
 }
 
 export const UNKNOWN_USER_PREFIX = "test_xsolla";
+/** The user every fixture in the catalog is for. */
+export const DEFAULT_KNOWN_USERS: readonly string[] = ["sample_user_1"];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -179,7 +187,13 @@ export function respondToWebhook(request: IncomingWebhook, options: RespondOptio
   const summary = summarize(parsed);
   if (type === "user_validation") {
     const id = userId ?? "";
-    if (id === "" || id.startsWith(UNKNOWN_USER_PREFIX) || (options.unknownUsers ?? []).includes(id)) {
+    const known = options.knownUsers ?? DEFAULT_KNOWN_USERS;
+    const unknown =
+      id === "" ||
+      id.startsWith(UNKNOWN_USER_PREFIX) ||
+      (options.unknownUsers ?? []).includes(id) ||
+      (known !== "any" && !known.includes(id));
+    if (unknown) {
       return { ...rejection(style, "INVALID_USER", "Invalid user", `unknown user ${id || "(none)"}`), type, userId, summary };
     }
   }

@@ -148,6 +148,7 @@ const TABLE: Record<string, Case[]> = {
   ],
   test: [
     { argv: ["test"], options: {} },
+    { argv: ["test", "--json", "--state-probe", "psql -tc 'select 1'"], options: { reporter: "json", stateProbe: "psql -tc 'select 1'" } },
     {
       argv: [
         "test",
@@ -202,7 +203,20 @@ const TABLE: Record<string, Case[]> = {
     },
   ],
   listen: [
-    { argv: ["listen"], options: { port: 0, host: "127.0.0.1", statusStyle: "docs", drop: false, bodyLimit: 1024 * 1024, json: false } },
+    {
+      argv: ["listen"],
+      options: {
+        port: 0,
+        host: "127.0.0.1",
+        statusStyle: "docs",
+        drop: false,
+        bodyLimit: 1024 * 1024,
+        json: false,
+        knownUsers: ["sample_user_1"],
+      },
+    },
+    { argv: ["listen", "--known-user", "p1", "--known-user", "p2"], options: { knownUsers: ["sample_user_1", "p1", "p2"] } },
+    { argv: ["listen", "--any-user"], options: { knownUsers: "any" } },
     {
       argv: [
         "listen",
@@ -426,6 +440,10 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["events", "serve", "--fail-rate", "2"], /invalid --fail-rate/],
     [["events", "ack", "x"], /invalid event id/],
     [["completion", "toString"], /unknown shell "toString"/],
+    [["test", "--types", ""], /--types is empty/],
+    [["test", "--json", "--reporter", "tap"], /--json and --reporter tap disagree/],
+    [["test", "--state-probe", " "], /--state-probe is empty/],
+    [["send", "payment", "--expect", "4xx:"], /invalid --expect "4xx:"/],
     [["completion", "constructor"], /unknown shell "constructor"/],
   ])("%j", async (argv, message) => {
     await expect(parseCommandLine(argv)).rejects.toThrow(message);

@@ -234,7 +234,17 @@ describe("listen", () => {
     const done = collect(child);
     const [, url] = await waitForOutput(child, /listening on (\S+)/, "stderr");
     const ok = await runCli(["send", "payment", "--url", url ?? "", "--secret", SECRET]);
-    const bad = await runCli(["send", "payment", "--url", url ?? "", "--secret", "wrong-secret-value", "--expect", "400"]);
+    // The sender believes its signature is right, so only the exact rejection counts (a bare 400 would not: see --expect).
+    const bad = await runCli([
+      "send",
+      "payment",
+      "--url",
+      url ?? "",
+      "--secret",
+      "wrong-secret-value",
+      "--expect",
+      "400:INVALID_SIGNATURE",
+    ]);
     const unknown = await runCli([
       "send",
       "user_validation",

@@ -53,14 +53,21 @@ const ALL_DEFAULT_CHECKS = [
   "accepts-signed:refund",
   "accepts-signed:order_paid",
   "accepts-signed:order_canceled",
+  "accepts-unknown-fields",
+  "tolerates-unknown-type",
+  "accepts-raw-utf8-pieces",
+  "hashes-raw-body",
   "rejects-bad-signature",
   "rejects-missing-signature",
   "rejects-tampered-body",
   "rejects-unknown-user",
-  "hashes-raw-body",
+  "rejects-unknown-user-neutral",
   "rejects-malformed-json",
   "idempotent-redelivery:order_paid",
+  "idempotent-concurrent:order_paid",
   "idempotent-redelivery:payment",
+  "idempotent-concurrent:payment",
+  "error-body-shape",
   "responds-in-time",
 ];
 
@@ -86,6 +93,7 @@ describe("xsolla-hooks test against correct handlers", () => {
       "rejects-missing-signature",
       "rejects-tampered-body",
       "rejects-unknown-user",
+      "rejects-unknown-user-neutral",
     ]);
     const docs = await suite((await handler({ statuses: "docs" })).url, "--strict");
     expect(docs.code).toBe(0);
@@ -129,14 +137,43 @@ describe("xsolla-hooks test against wrong handlers: exactly the right checks fai
     [
       "rejects duplicates",
       { rejectDuplicates: true },
-      ["idempotent-redelivery:order_paid", "idempotent-redelivery:payment"],
+      [
+        "idempotent-redelivery:order_paid",
+        "idempotent-redelivery:payment",
+        "idempotent-concurrent:order_paid",
+        "idempotent-concurrent:payment",
+      ],
       /answered 204 then 409/,
     ],
     [
       "answers unknown users with 204",
       { acceptUnknownUsers: true },
-      ["rejects-unknown-user"],
-      /got 204, expected a 4xx with error.code INVALID_USER/,
+      ["rejects-unknown-user", "rejects-unknown-user-neutral"],
+      /accepted an unknown user \(test_xsolla_\d+\) \(204\); expected a 4xx with error.code INVALID_USER/,
+    ],
+    [
+      "refuses only ids with the tester's prefix",
+      { prefixOnlyUsers: true },
+      ["rejects-unknown-user-neutral"],
+      /accepted an unknown user \(player_[0-9a-f]{12}\) \(204\).*whatever their id looks like/,
+    ],
+    [
+      "answers 500 to a type it does not handle",
+      { crashOnUnknownType: true },
+      ["tolerates-unknown-type"],
+      /answered 500: Xsolla resends after a 5xx/,
+    ],
+    [
+      "refuses fields it does not know",
+      { strictSchema: true },
+      ["accepts-unknown-fields"],
+      /got 400 INVALID_PARAMETER.*the new fields made the difference/,
+    ],
+    [
+      "builds the body as text chunk by chunk",
+      { concatenateChunksAsText: true },
+      ["accepts-raw-utf8-pieces"],
+      /compact ASCII-only bodies were accepted: the handler most likely decodes each piece to text on its own/,
     ],
   ] as const)("a handler that %s", async (_name, flaws, failing, message) => {
     const { code, report, failing: actual } = await suite((await handler(flaws)).url);
@@ -172,7 +209,7 @@ describe("reports", () => {
       cwd: dir,
     });
     expect(ok.code).toBe(1);
-    expect(ok.stdout).toMatch(/13 passed, 1 failed/);
+    expect(ok.stdout).toMatch(/19 passed, 2 failed/);
     expect(readdirSync(join(dir, "reports"))).toEqual(["out.xml"]);
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(
       readFileSync(join(dir, "reports/out.xml"), "utf8"),
@@ -180,15 +217,15 @@ describe("reports", () => {
     const suiteNode = xml.testsuites.testsuite;
     const cases = suiteNode.testcase as { name: string; failure?: { message: string } }[];
     expect(cases.map((c) => c.name)).toEqual(ALL_DEFAULT_CHECKS);
-    expect(Number(suiteNode.failures)).toBe(1);
+    expect(Number(suiteNode.failures)).toBe(2);
     expect(cases.find((c) => c.name === "rejects-unknown-user")?.failure?.message).toMatch(/INVALID_USER/);
   });
 
   it("tap and json go to stdout and nothing else does", async () => {
     const server = await handler();
     const tap = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "tap"]);
-    expect(tap.stdout.split("\n").slice(0, 3)).toEqual(["TAP version 13", "1..14", "ok 1 - accepts-signed:user_validation"]);
-    expect(tap.stdout).toMatch(/# pass 14\n# fail 0\n$/);
+    expect(tap.stdout.split("\n").slice(0, 3)).toEqual(["TAP version 13", "1..21", "ok 1 - accepts-signed:user_validation"]);
+    expect(tap.stdout).toMatch(/# pass 21\n# fail 0\n# skip 0\n$/);
     const json = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "json"]);
     expect(() => JSON.parse(json.stdout)).not.toThrow();
   });
@@ -218,12 +255,17 @@ describe("config", () => {
     const report = JSON.parse(result.stdout) as JsonReport;
     expect(report.checks.map((c) => c.id)).toEqual([
       "accepts-signed:payment",
+      "accepts-unknown-fields",
+      "tolerates-unknown-type",
+      "accepts-raw-utf8-pieces",
+      "hashes-raw-body",
       "rejects-bad-signature",
       "rejects-missing-signature",
       "rejects-tampered-body",
-      "hashes-raw-body",
       "rejects-malformed-json",
       "idempotent-redelivery:payment",
+      "idempotent-concurrent:payment",
+      "error-body-shape",
       "responds-in-time",
     ]);
     expect(report.checks.at(-1)?.expected).toBe("<= 2000 ms");

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """An Xsolla webhook handler that shares no code with xsolla-hooks: it verifies signatures the way
 Xsolla's PHP SDK does (sha1(raw body . secret), header regex ^Signature ([0-9a-f]{40})$) and answers
-204, or 400 INVALID_SIGNATURE / INVALID_USER. Prints its port on the first line of stdout."""
+204, or 400 INVALID_SIGNATURE / INVALID_PARAMETER / INVALID_USER (users it does not know). Prints its port on the first line of stdout."""
 import hashlib, hmac, json, re, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 SECRET = sys.argv[1].encode("utf-8")
 PATTERN = re.compile(r"^Signature ([0-9a-f]{40})$")
+# A user store, as a game has: user_validation for anyone else is INVALID_USER, whatever the id looks like.
+KNOWN_USERS = {"sample_user_1"}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -34,7 +36,7 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             return self.answer(400, "INVALID_PARAMETER")
-        if body.get("notification_type") == "user_validation" and str(body.get("user", {}).get("id", "")).startswith("test_xsolla"):
+        if body.get("notification_type") == "user_validation" and str(body.get("user", {}).get("id", "")) not in KNOWN_USERS:
             return self.answer(400, "INVALID_USER")
         self.answer(204)
 

@@ -1,7 +1,10 @@
 // Webhook handlers written for the tests, right and wrong in the ways real handlers are. They share
-// no code with xsolla-hooks: signatures are checked here with node:crypto directly.
+// no code with xsolla-hooks: signatures are checked here with node:crypto directly, and the known
+// fields of each type are read straight from the fixture files.
 import { createHash } from "node:crypto";
-import { startLoopback, type LoopbackServer } from "./loopback.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startLoopback, type LoopbackServer, type RecordedRequest } from "./loopback.js";
 
 export interface HandlerFlaws {
   /** raw: hash the bytes received; reserialize: hash JSON.stringify(JSON.parse(body)), as Express code often does; none: accept any signature. */
@@ -10,52 +13,112 @@ export interface HandlerFlaws {
   rejectDuplicates?: boolean;
   /** Answer 204 to user_validation for any user. */
   acceptUnknownUsers?: boolean;
+  /** Refuse only user ids starting test_xsolla (no user store): the tester's prefix special-cased. */
+  prefixOnlyUsers?: boolean;
   /** Wait this long before answering the first request. */
   slowFirstMs?: number;
   /** Rejection statuses: docs (400) or sdk (401/422). */
   statuses?: "docs" | "sdk";
+  /** Answer 500 to every request (a handler broken by a missing environment variable, say). */
+  alwaysFail?: boolean;
+  /** Answer 500 to a notification_type it does not handle (a switch that throws in its default branch). */
+  crashOnUnknownType?: boolean;
+  /** Validate bodies against the fields it knows, refusing anything else (a strict schema). */
+  strictSchema?: boolean;
+  /** Build the body as text chunk by chunk (body += chunk), which corrupts characters split across reads. */
+  concatenateChunksAsText?: boolean;
+  /** Answer a body that is not JSON with a bare 400 and no body. */
+  bareParseErrors?: boolean;
+  /** Rejections as text/plain with an error.code but no error.message. */
+  sloppyErrorBodies?: boolean;
+  /** Credit every delivery, duplicates included, and still answer 204. */
+  creditTwice?: boolean;
+  /** Check "already processed?" and record it with a pause in between, so two deliveries at once both get through. */
+  raceOnDuplicates?: boolean;
+}
+
+export interface TestHandler extends LoopbackServer {
+  /** GET <stateUrl>?user=ID prints how many purchases were credited to that user. */
+  stateUrl: string;
 }
 
 const sha1 = (text: Buffer | string, secret: string) => createHash("sha1").update(text).update(secret).digest("hex");
+const KNOWN_USERS = new Set(["sample_user_1"]);
 
-export function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<LoopbackServer> {
+/** Top-level fields of every type, as the catalog's fixtures show them. */
+const KNOWN_FIELDS: Map<string, Set<string>> = (() => {
+  const dir = new URL("../../fixtures/", import.meta.url);
+  const fields = new Map<string, Set<string>>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json"))) {
+    const file = JSON.parse(readFileSync(new URL(name, dir), "utf8")) as { body: Record<string, unknown> };
+    const type = String(file.body.notification_type);
+    const known = fields.get(type) ?? new Set<string>();
+    for (const key of Object.keys(file.body)) known.add(key);
+    fields.set(type, known);
+  }
+  return fields;
+})();
+
+export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<TestHandler> {
   const seen = new Set<string>();
+  const credits = new Map<string, number>();
   const reject = (code: string) => ({
     status: flaws.statuses === "sdk" ? (code === "INVALID_SIGNATURE" ? 401 : 422) : 400,
-    body: JSON.stringify({ error: { code, message: code } }),
+    body: flaws.sloppyErrorBodies ? JSON.stringify({ error: { code } }) : JSON.stringify({ error: { code, message: code } }),
+    type: flaws.sloppyErrorBodies ? "text/plain" : "application/json",
   });
-  return startLoopback(async (req, res, index) => {
-    if (index === 0 && flaws.slowFirstMs) await new Promise((r) => setTimeout(r, flaws.slowFirstMs));
-    const answer = (() => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test handler pokes at whatever JSON arrives
-      let parsed: Record<string, any> | undefined;
-      try {
-        parsed = JSON.parse(req.body.toString("utf8"));
-      } catch {
-        parsed = undefined;
-      }
-      const header = /^Signature ([0-9a-f]{40})$/.exec(req.headers.authorization ?? "")?.[1];
-      const verify = flaws.verify ?? "raw";
-      if (verify !== "none") {
-        if (verify === "reserialize" && !parsed) return reject("INVALID_PARAMETER");
-        const hashed = verify === "raw" ? req.body : Buffer.from(JSON.stringify(parsed));
-        if (header !== sha1(hashed, secret)) return reject("INVALID_SIGNATURE");
-      }
-      if (!parsed) return reject("INVALID_PARAMETER");
-      if (
-        parsed.notification_type === "user_validation" &&
-        !flaws.acceptUnknownUsers &&
-        String(parsed.user?.id ?? "").startsWith("test_xsolla")
-      )
-        return reject("INVALID_USER");
-      const key = String(parsed.transaction?.id ?? parsed.order?.id ?? "");
-      if (key && seen.has(key) && flaws.rejectDuplicates)
-        return { status: 409, body: '{"error":{"code":"DUPLICATE","message":"already processed"}}' };
-      if (key) seen.add(key);
-      if (parsed.notification_type === "user_search")
-        return { status: 200, body: JSON.stringify({ user: { id: String(parsed.user?.id ?? "u") } }) };
-      return { status: 204, body: "" };
-    })();
-    res.writeHead(answer.status, answer.body ? { "content-type": "application/json" } : {}).end(answer.body);
+  const handle = async (req: RecordedRequest, index: number): Promise<{ status: number; body: string; type?: string }> => {
+    if (req.method === "GET" && req.url.startsWith("/state")) {
+      const user = new URL(req.url, "http://x").searchParams.get("user") ?? "";
+      return { status: 200, body: String(credits.get(user) ?? 0), type: "text/plain" };
+    }
+    if (index === 0 && flaws.slowFirstMs) await sleep(flaws.slowFirstMs);
+    if (flaws.alwaysFail) return { status: 500, body: "<html><body>Internal Server Error</body></html>", type: "text/html" };
+    const raw = flaws.concatenateChunksAsText ? Buffer.from(req.chunks.map((c) => c.toString("utf8")).join(""), "utf8") : req.body;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test handler pokes at whatever JSON arrives
+    let parsed: Record<string, any> | undefined;
+    try {
+      parsed = JSON.parse(raw.toString("utf8"));
+    } catch {
+      parsed = undefined;
+    }
+    const header = /^Signature ([0-9a-f]{40})$/.exec(req.headers.authorization ?? "")?.[1];
+    const verify = flaws.verify ?? "raw";
+    if (verify !== "none") {
+      if (verify === "reserialize" && !parsed) return reject("INVALID_PARAMETER");
+      const hashed = verify === "raw" ? raw : Buffer.from(JSON.stringify(parsed));
+      if (header !== sha1(hashed, secret)) return reject("INVALID_SIGNATURE");
+    }
+    if (!parsed) return flaws.bareParseErrors ? { status: 400, body: "" } : reject("INVALID_PARAMETER");
+    const type = String(parsed.notification_type);
+    const fields = KNOWN_FIELDS.get(type);
+    if (!fields)
+      return flaws.crashOnUnknownType
+        ? { status: 500, body: `unhandled notification_type ${type}`, type: "text/plain" }
+        : { status: 204, body: "" };
+    if (flaws.strictSchema && Object.keys(parsed).some((key) => !fields.has(key))) return reject("INVALID_PARAMETER");
+    if (type === "user_validation" && !flaws.acceptUnknownUsers) {
+      const id = String(parsed.user?.id ?? "");
+      if (flaws.prefixOnlyUsers ? id.startsWith("test_xsolla") : !KNOWN_USERS.has(id)) return reject("INVALID_USER");
+    }
+    const key = String(parsed.transaction?.id ?? parsed.order?.id ?? "");
+    if (key && seen.has(key)) {
+      if (flaws.rejectDuplicates)
+        return { status: 409, body: '{"error":{"code":"DUPLICATE","message":"already processed"}}', type: "application/json" };
+      if (!flaws.creditTwice) return { status: 204, body: "" };
+    }
+    // A database round trip between "is it new?" and "remember it": where concurrent duplicates slip through.
+    if (flaws.raceOnDuplicates) await sleep(30);
+    if (key) seen.add(key);
+    const user = String(parsed.user?.id ?? parsed.user?.external_id ?? "");
+    if (type === "payment" || type === "order_paid") credits.set(user, (credits.get(user) ?? 0) + 1);
+    if (type === "user_search")
+      return { status: 200, body: JSON.stringify({ user: { id: String(parsed.user?.id ?? "u") } }), type: "application/json" };
+    return { status: 204, body: "" };
+  };
+  const server = await startLoopback(async (req, res, index) => {
+    const answer = await handle(req, index);
+    res.writeHead(answer.status, answer.body ? { "content-type": answer.type ?? "application/json" } : {}).end(answer.body);
   });
+  return { ...server, stateUrl: `http://127.0.0.1:${server.port}/state` };
 }

@@ -7,6 +7,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage["headers"];
   body: Buffer;
+  /** The body as the socket delivered it, read by read. */
+  chunks: Buffer[];
 }
 
 export type Script = (request: RecordedRequest, res: ServerResponse, index: number) => unknown;
@@ -28,7 +30,13 @@ export async function startLoopback(script: Script = (_r, res) => void res.write
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const recorded: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        chunks,
+      };
       const index = requests.push(recorded) - 1;
       const waiter = waiters.shift();
       if (waiter) {

@@ -30,13 +30,30 @@ describe("respondToWebhook", () => {
     ["unknown notification_type", signed('{"notification_type":"nope"}'), 400, "INVALID_PARAMETER"],
     ["test_xsolla user", signed('{"notification_type":"user_validation","user":{"id":"test_xsolla_1"}}'), 400, "INVALID_USER"],
     ["--unknown-user", signed('{"notification_type":"user_validation","user":{"id":"banned_1"}}'), 400, "INVALID_USER"],
-    ["known user", signed('{"notification_type":"user_validation","user":{"id":"player_1"}}'), 204, undefined],
+    ["known user", signed('{"notification_type":"user_validation","user":{"id":"sample_user_1"}}'), 204, undefined],
+    [
+      "a user it does not know, whatever the id looks like",
+      signed('{"notification_type":"user_validation","user":{"id":"player_1"}}'),
+      400,
+      "INVALID_USER",
+    ],
     ["GET", { method: "GET", headers: {}, body: Buffer.alloc(0) }, 405, "INVALID_PARAMETER"],
   ])("%s → %i %s", (_name, request, status, errorCode) => {
     const answer = respondToWebhook(request, options, createReceiverState());
     expect(answer.status).toBe(status);
     expect(answer.errorCode).toBe(errorCode);
     if (errorCode) expect(JSON.parse(answer.body)).toEqual({ error: { code: errorCode, message: expect.any(String) } });
+  });
+
+  it("knows the users it is told about, or every id but the tester's prefix with knownUsers: any", () => {
+    const validation = (id: string) => signed(`{"notification_type":"user_validation","user":{"id":"${id}"}}`);
+    const store = { ...options, knownUsers: ["sample_user_1", "player_7"] };
+    expect(respondToWebhook(validation("player_7"), store, createReceiverState()).status).toBe(204);
+    expect(respondToWebhook(validation("player_8"), store, createReceiverState()).errorCode).toBe("INVALID_USER");
+    const any = { ...options, knownUsers: "any" as const };
+    expect(respondToWebhook(validation("player_8"), any, createReceiverState()).status).toBe(204);
+    expect(respondToWebhook(validation("test_xsolla_9"), any, createReceiverState()).errorCode).toBe("INVALID_USER");
+    expect(respondToWebhook(validation("banned_1"), any, createReceiverState()).errorCode).toBe("INVALID_USER");
   });
 
   it.each([

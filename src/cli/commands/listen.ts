@@ -8,6 +8,7 @@ import { requireSecret } from "../../core/settings.js";
 import { maskSecret } from "../../core/signature.js";
 import type { Style } from "../../core/text-style.js";
 import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js";
+import { DEFAULT_KNOWN_USERS } from "../../server/respond.js";
 import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
 import type { Io } from "../../adapters/io.js";
 import { explainBindError, parseInteger } from "../options.js";
@@ -19,6 +20,8 @@ export interface ListenOptions {
   host: string;
   secret: string | undefined;
   unknownUsers: string[] | undefined;
+  /** Users it knows besides the catalog's sample user, or "any". */
+  knownUsers: string[] | "any";
   statusStyle: "docs" | "sdk";
   forceStatus: number | undefined;
   failFirst: number | undefined;
@@ -40,6 +43,8 @@ export const command = defineCommand<ListenOptions>({
       .option("--port <port>", "port (0 picks a free one) (default: 0)")
       .option("--host <host>", 'address to bind (default: "127.0.0.1")')
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
+      .option("--known-user <id>", "a user id user_validation accepts, besides the catalog's sample_user_1 (repeatable)", collect)
+      .option("--any-user", "accept every user id in user_validation except test_xsolla* and --unknown-user (no user store)")
       .option(
         "--unknown-user <id>",
         "treat this user id as unknown in user_validation (repeatable; ids starting test_xsolla always are)",
@@ -74,6 +79,7 @@ export const command = defineCommand<ListenOptions>({
     host: str(opts.host) ?? "127.0.0.1",
     secret: str(opts.secret),
     unknownUsers: strings(opts.unknownUser),
+    knownUsers: opts.anyUser === true ? "any" : [...DEFAULT_KNOWN_USERS, ...(strings(opts.knownUser) ?? [])],
     statusStyle: opts.statusStyle === "sdk" ? "sdk" : "docs",
     forceStatus: parseInteger(str(opts.status), "--status", { min: 100, max: 599 }),
     failFirst: parseInteger(str(opts.failFirst), "--fail-first", { min: 0, max: 1_000_000 }),
@@ -160,6 +166,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
       host,
       port,
       unknownUsers: options.unknownUsers,
+      knownUsers: options.knownUsers,
       statusStyle: options.statusStyle,
       forceStatus,
       failFirst,

@@ -148,9 +148,10 @@ async function run(options: SendOptions, io: Io): Promise<number> {
   const { sent, report, verdict } = outcome;
 
   if (outcome.kind === "retry") {
-    const document = retryToJson(sent, outcome.plan, report, outcome.verdict);
+    const document = { ...retryToJson(sent, outcome.plan, report, outcome.verdict), hint: outcome.hint ?? null };
     if (options.json && !outcome.verdict.unreachable) io.stdout.write(`${JSON.stringify(document)}\n`);
     if (!options.json) io.stdout.write(renderRetrySummary(outcome.verdict, outcome.plan, style));
+    if (!options.json && outcome.hint) io.stdout.write(style.dim(`  hint: ${outcome.hint}\n`));
     if (outcome.verdict.unreachable)
       throw new UnreachableError(`could not reach ${sent.url}: no attempt got an answer`, { jsonReport: document });
     return outcome.verdict.code;
@@ -165,6 +166,7 @@ async function run(options: SendOptions, io: Io): Promise<number> {
     signature: sent.signature,
     fresh: sent.fresh,
     attempts: deliveryToJson(report),
+    hint: outcome.hint ?? null,
   };
   // Nothing answered: one error line (and the document, with --json), as for any other error.
   if (outcome.verdict.unreachable)
@@ -179,6 +181,7 @@ async function run(options: SendOptions, io: Io): Promise<number> {
         ? style.ok(`✓ as expected (${describeExpectation(outcome.expectation)})\n`)
         : style.bad(`✗ ${verdict.problems.join("; ")}\n`),
     );
+    if (outcome.hint) io.stdout.write(style.dim(`  hint: ${outcome.hint}\n`));
   }
   return verdict.ok ? ExitCode.Ok : ExitCode.CheckFailed;
 }

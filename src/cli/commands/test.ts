@@ -11,10 +11,11 @@ import {
   toPrettyReport,
   toTapReport,
 } from "../../core/contract/reporters.js";
+import { CHECK_CATALOG } from "../../core/contract/plan.js";
 import type { ContractCheckResult, ContractSuiteResult } from "../../core/contract/types.js";
 import { checkUrl, requireSecret } from "../../core/settings.js";
 import { plainStyle, type Style } from "../../core/text-style.js";
-import { collect, defineCommand, examples, str } from "../command.js";
+import { collect, defineCommand, examples, str, type RawInput } from "../command.js";
 import type { Io } from "../../adapters/io.js";
 import { parseHeaders, parseInteger } from "../options.js";
 import { createProgressLine } from "../progress.js";
@@ -34,7 +35,29 @@ export interface TestOptions {
   unknownUser: string | undefined;
   headers: Record<string, string> | undefined;
   fixturesDir: string | undefined;
+  stateProbe: string | undefined;
   color: boolean | undefined;
+}
+
+/** An unset CI variable must not turn into a green run without webhook checks. */
+function parseTypesFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.split(",").every((t) => t.trim() === ""))
+    throw new UsageError(`--types is empty ("${value}")`, { hint: "name types, e.g. --types payment,order_paid, or --types all" });
+  return value;
+}
+
+function nonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value !== undefined && value.trim() === "") throw new UsageError(`${flag} is empty`);
+  return value;
+}
+
+/** --json is --reporter json; both at once must agree. */
+function reporterOf(opts: RawInput["opts"]): string | undefined {
+  const reporter = str(opts.reporter);
+  if (opts.json === true && reporter !== undefined && reporter !== "json")
+    throw new UsageError(`--json and --reporter ${reporter} disagree`);
+  return opts.json === true ? "json" : reporter;
 }
 
 export const command = defineCommand<TestOptions>({
@@ -57,6 +80,11 @@ export const command = defineCommand<TestOptions>({
       .option("--unknown-user <id>", "a user id the handler must refuse (default test_xsolla_<random>)")
       .option("--header <K: V>", "extra request header (repeatable)", collect)
       .option("--fixtures-dir <dir>", "also load fixtures from this directory")
+      .option(
+        "--state-probe <command>",
+        "shell command that prints the handler's state for the test user, run around the idempotency checks (see README)",
+      )
+      .option("--json", "the same as --reporter json")
       .addHelpText(
         "after",
         examples(
@@ -64,9 +92,8 @@ export const command = defineCommand<TestOptions>({
           "xsolla-hooks test --reporter junit --output reports/xsolla.xml",
           "xsolla-hooks test --types all --strict --reporter json | jq .failed",
         ) +
-          "\nChecks: accepts-signed:<type>, rejects-bad-signature, rejects-missing-signature, rejects-tampered-body,\n" +
-          "rejects-unknown-user, hashes-raw-body, rejects-malformed-json, idempotent-redelivery:<order_paid|payment>, responds-in-time.\n" +
-          "Exit: 0 all passed, 1 a check failed, 2 usage or config error, 3 handler unreachable.\n",
+          `\nChecks:\n${CHECK_CATALOG.map((c) => `  ${c.id.padEnd(30)} ${c.description}`).join("\n")}\n` +
+          "\nExit: 0 all passed, 1 a check failed, 2 usage or config error, 3 handler unreachable (the report is still written).\n",
       ),
   parse: ({ opts }) => {
     const url = str(opts.url);
@@ -74,8 +101,8 @@ export const command = defineCommand<TestOptions>({
       url: url === undefined ? undefined : checkUrl(url),
       secret: str(opts.secret),
       config: str(opts.config),
-      types: str(opts.types),
-      reporter: str(opts.reporter),
+      types: parseTypesFlag(str(opts.types)),
+      reporter: reporterOf(opts),
       output: str(opts.output),
       strict: opts.strict === true ? true : undefined,
       budgetMs: parseInteger(str(opts.budget), "--budget", { min: 1, max: 600_000 }),
@@ -84,6 +111,7 @@ export const command = defineCommand<TestOptions>({
       unknownUser: str(opts.unknownUser),
       headers: opts.header ? parseHeaders(opts.header as string[]) : undefined,
       fixturesDir: str(opts.fixturesDir),
+      stateProbe: nonEmpty(str(opts.stateProbe), "--state-probe"),
       color: opts.color === false ? false : undefined,
     };
   },
@@ -126,6 +154,7 @@ async function run(options: TestOptions, io: Io): Promise<number> {
       validUser: options.validUser,
       unknownUser: options.unknownUser,
       headers: options.headers,
+      stateProbe: options.stateProbe,
     },
     env: io.env,
     file,
@@ -150,7 +179,7 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   // Live lines only when people read the pretty report as it happens; otherwise stdout carries the report alone.
   const live = config.reporter === "pretty" || output !== undefined;
   const style = await createStyle(io, options.color);
-  const width = 34;
+  const width = 38;
   if (live)
     io.stdout.write(
       style.dim(
@@ -171,6 +200,8 @@ async function run(options: TestOptions, io: Io): Promise<number> {
     expectations: config.expectations,
     headers: config.headers,
     ...(fixturesDir ? { fixturesDir: resolve(io.cwd, fixturesDir) } : {}),
+    stateProbe: config.stateProbe,
+    env: io.env,
     signal: io.signal,
     onStart: (check, index, total) => progress.show(`  running ${check} (${index + 1} of ${total})…`),
     onResult: (check: ContractCheckResult) => {
@@ -180,7 +211,7 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   });
 
   if (io.signal.aborted) throw new InterruptedError(`interrupted after ${result.checks.length} checks`);
-  if (result.unreachable) throw new UnreachableError(`could not reach ${url}: ${result.unreachableReason ?? "no answer"}`);
+  // The report is written even when nothing answered: CI keeps a report that says why, never an old one.
   if (output) {
     writeFileAtomic(output, render(result, config.reporter, plainStyle));
     io.stdout.write(formatSummary(result, style));
@@ -190,5 +221,7 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   } else {
     io.stdout.write(render(result, config.reporter, style));
   }
+  if (result.unreachable)
+    throw new UnreachableError(`could not reach ${url}: ${result.unreachableReason ?? "no answer"}`, { reported: true });
   return result.ok ? ExitCode.Ok : ExitCode.CheckFailed;
 }

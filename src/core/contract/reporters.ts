@@ -1,21 +1,45 @@
 // Contract suite results as json, JUnit XML, TAP 13 and text for people. Pure string builders.
-import type { ContractSuiteResult } from "./types.js";
+import type { ContractCheckResult, ContractSuiteResult } from "./types.js";
 import type { Style } from "../text-style.js";
 
 export const REPORTERS = ["pretty", "json", "junit", "tap"] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
 export function toJsonReport(result: ContractSuiteResult): string {
-  const checks = result.checks.map(({ id, ok, status, expected, durationMs, message, note }) => ({
+  const checks = result.checks.map(({ id, ok, outcome, status, expected, durationMs, message, note, evidence }) => ({
     id,
     ok,
+    outcome,
     status,
     expected,
     durationMs,
     message,
     note,
+    request: evidence?.request ?? null,
+    response: evidence?.response ?? null,
+    error: evidence?.error ?? null,
   }));
-  return `${JSON.stringify({ ok: result.ok, passed: result.passed, failed: result.failed, url: result.url, strict: result.strict, durationMs: result.durationMs, checks }, null, 2)}\n`;
+  const { ok, passed, failed, notRun, url, strict, stateProbe, durationMs } = result;
+  return `${JSON.stringify({ ok, passed, failed, notRun, url, strict, stateProbe, durationMs, checks }, null, 2)}\n`;
+}
+
+/** The evidence as lines of plain text: which request, and what came back. */
+export function evidenceLines(check: ContractCheckResult, bodyChars = Infinity): string[] {
+  const evidence = check.evidence;
+  if (!evidence) return [];
+  const { notificationType, transactionId } = evidence.request;
+  const lines = [`request: ${notificationType ?? "(no notification_type)"}${transactionId ? `, transaction ${transactionId}` : ""}`];
+  if (!evidence.response) lines.push(`response: none (${evidence.error ?? "no answer"})`);
+  else {
+    const { status, contentType, body, bodyTruncated } = evidence.response;
+    const cut = bodyTruncated || body.length > bodyChars;
+    const shown =
+      body.length === 0
+        ? "(empty body)"
+        : `${JSON.stringify(body.slice(0, bodyChars))}${cut ? ` (cut at ${bodyTruncated ? "2 KiB" : `${bodyChars} characters`})` : ""}`;
+    lines.push(`response: ${status}${contentType ? ` ${contentType}` : ""} ${shown}`);
+  }
+  return lines;
 }
 
 function xmlEscape(text: string): string {
@@ -32,11 +56,14 @@ export function toJunitReport(result: ContractSuiteResult, timestamp: Date): str
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const cases = result.checks.map((check) => {
     const open = `    <testcase name="${xmlEscape(check.id)}" classname="xsolla-hooks.contract" time="${seconds(check.durationMs)}"`;
-    if (check.ok) return `${open}/>`;
-    const body = `${check.title}\nexpected: ${check.expected}\nstatus: ${check.status ?? "no answer"}\n${check.message}`;
-    return `${open}>\n      <failure message="${xmlEscape(check.message)}" type="ContractViolation">${xmlEscape(body)}</failure>\n    </testcase>`;
+    if (check.outcome === "passed") return `${open}/>`;
+    if (check.outcome === "not-run") return `${open}>\n      <skipped message="${xmlEscape(check.message)}"/>\n    </testcase>`;
+    const evidence = evidenceLines(check).join("\n");
+    const body = `${check.title}\nexpected: ${check.expected}\n${check.message}${evidence ? `\n${evidence}` : ""}`;
+    const out = evidence ? `\n      <system-out>${xmlEscape(evidence)}</system-out>` : "";
+    return `${open}>\n      <failure message="${xmlEscape(check.message)}" type="ContractViolation">${xmlEscape(body)}</failure>${out}\n    </testcase>`;
   });
-  const counts = `tests="${result.checks.length}" failures="${result.failed}" errors="0" skipped="0" time="${seconds(result.durationMs)}"`;
+  const counts = `tests="${result.checks.length}" failures="${result.failed}" errors="0" skipped="${result.notRun}" time="${seconds(result.durationMs)}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="xsolla-hooks" ${counts}>`,
@@ -55,6 +82,10 @@ function yamlString(text: string): string {
 export function toTapReport(result: ContractSuiteResult): string {
   const lines = ["TAP version 13", `1..${result.checks.length}`];
   result.checks.forEach((check, i) => {
+    if (check.outcome === "not-run") {
+      lines.push(`ok ${i + 1} - ${check.id} # SKIP ${check.message.replace(/[\r\n#]/g, " ")}`);
+      return;
+    }
     lines.push(`${check.ok ? "ok" : "not ok"} ${i + 1} - ${check.id}`);
     if (!check.ok || check.note) {
       lines.push(
@@ -64,30 +95,55 @@ export function toTapReport(result: ContractSuiteResult): string {
         `  status: ${check.status ?? "null"}`,
       );
       if (check.note) lines.push(`  note: ${yamlString(check.note)}`);
+      const evidence = check.ok ? undefined : check.evidence;
+      if (evidence) {
+        lines.push(
+          "  request:",
+          `    notification_type: ${yamlString(evidence.request.notificationType ?? "")}`,
+          `    transaction_id: ${yamlString(evidence.request.transactionId ?? "")}`,
+        );
+        if (evidence.response) {
+          const { status, contentType, body, bodyTruncated } = evidence.response;
+          lines.push(
+            "  response:",
+            `    status: ${status}`,
+            `    content_type: ${yamlString(contentType ?? "")}`,
+            `    body: ${yamlString(body)}`,
+            `    body_truncated: ${bodyTruncated}`,
+          );
+        } else lines.push(`  error: ${yamlString(evidence.error ?? "no answer")}`);
+      }
       lines.push("  ...");
     }
   });
-  lines.push(`# pass ${result.passed}`, `# fail ${result.failed}`, "");
+  lines.push(`# pass ${result.passed}`, `# fail ${result.failed}`, `# skip ${result.notRun}`, "");
   return lines.join("\n");
 }
 
-export function formatCheckLine(check: ContractSuiteResult["checks"][number], style: Style, width: number): string {
-  const mark = check.ok ? style.ok("✓") : style.bad("✗");
+export function formatCheckLine(check: ContractCheckResult, style: Style, width: number): string {
+  const mark = check.outcome === "passed" ? style.ok("✓") : check.outcome === "not-run" ? style.dim("-") : style.bad("✗");
   const status = check.status === null ? "   " : String(check.status);
   const time = check.durationMs ? `${Math.round(check.durationMs)} ms` : "";
-  // Passing checks stay quiet, except for a note (a deviation from the docs) or an aggregate's finding.
-  const detail = check.ok
-    ? check.note
-      ? style.warn(`note: ${check.note}`)
-      : check.status === null
+  // Passing checks stay quiet, except for a note (a deviation from the docs, or what was not observed) or an aggregate's finding.
+  const detail =
+    check.outcome === "passed"
+      ? check.note
+        ? style.warn(`note: ${check.note}`)
+        : check.status === null
+          ? style.dim(check.message)
+          : ""
+      : check.outcome === "not-run"
         ? style.dim(check.message)
-        : ""
-    : style.bad(check.message);
-  return `  ${mark} ${check.id.padEnd(width)} ${status} ${style.dim(time.padStart(7))}  ${detail}`.trimEnd() + "\n";
+        : style.bad(check.message);
+  const line = `  ${mark} ${check.id.padEnd(width)} ${status} ${style.dim(time.padStart(7))}  ${detail}`.trimEnd() + "\n";
+  // A failure shows what was seen: the request and the reply.
+  const evidence = check.outcome === "failed" ? evidenceLines(check, 300).map((l) => style.dim(`      ${l}`) + "\n") : [];
+  return line + evidence.join("");
 }
 
 export function formatSummary(result: ContractSuiteResult, style: Style): string {
-  const text = `${result.passed} passed, ${result.failed} failed (${(result.durationMs / 1000).toFixed(1)} s)`;
+  const notRun = result.notRun ? `, ${result.notRun} not run` : "";
+  const text = `${result.passed} passed, ${result.failed} failed${notRun} (${(result.durationMs / 1000).toFixed(1)} s)`;
   return `${result.ok ? style.ok(text) : style.bad(text)}\n`;
 }
 

@@ -2,7 +2,7 @@
 // the way it should. Pure: reports in, verdicts out.
 import { ExitCode } from "../errors.js";
 import { formatDuration } from "../duration.js";
-import { checkResponse, parseStatusList, type Expectation } from "../expectation.js";
+import { checkResponse, errorCodeOf, parseStatusList, SIGNATURE_REJECTED, type Expectation } from "../expectation.js";
 import type { RetryPlan } from "./retry-plan.js";
 import type { DeliveryReport } from "./types.js";
 
@@ -32,7 +32,8 @@ export interface RetryVerdict {
   unreachable: boolean;
 }
 
-export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string | undefined): RetryVerdict {
+/** `signedCorrectly`: the request carried a correct signature, so an INVALID_SIGNATURE final never meets a bare class. */
+export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string | undefined, signedCorrectly = true): RetryVerdict {
   const attempts = report.attempts;
   const last = attempts[attempts.length - 1];
   const span = formatDuration(last?.offsetMs ?? 0);
@@ -64,22 +65,60 @@ export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string
         : plan.delaysMs.length === 0
           ? `not delivered, and ${type ?? "this webhook"} is never resent`
           : `gave up after ${attempts.length} attempts over ${span}${refund}`;
+    let finalProblem: string | undefined;
     const matchesFinal = (() => {
       if (plan.expectFinal === undefined) return false;
       if (plan.expectFinal === "exhausted") return report.outcome === "exhausted";
       if (plan.expectFinal === "no-answer") return last?.result.kind === "no-reply";
-      return (
-        lastStatus !== undefined &&
-        parseStatusList(plan.expectFinal, "--expect-final").some((r) => lastStatus >= r.min && lastStatus <= r.max)
-      );
+      if (last?.result.kind !== "reply") return false;
+      const check = checkResponse(last.result.status, last.result.body, {
+        statuses: parseStatusList(plan.expectFinal, "--expect-final"),
+        signedCorrectly,
+      });
+      finalProblem = check.problems[0];
+      return check.ok;
     })();
     if (plan.expectFinal === undefined)
       problems.push(report.outcome === "final" ? `final answer ${lastStatus}` : "not delivered within the schedule");
-    else if (!matchesFinal) problems.push(`ended with ${lastStatus ?? "no answer"} (${report.outcome}), expected ${plan.expectFinal}`);
+    else if (!matchesFinal)
+      problems.push(
+        finalProblem
+          ? `ended with ${finalProblem}`
+          : `ended with ${lastStatus ?? "no answer"} (${report.outcome}), expected ${plan.expectFinal}`,
+      );
     if (plan.expectAttempts !== undefined && plan.expectAttempts !== attempts.length)
       problems.push(`ended at attempt ${attempts.length}, expected attempt ${plan.expectAttempts}`);
   }
   const ok = problems.length === 0;
   const code = ok ? ExitCode.Ok : !answered ? ExitCode.Unreachable : ExitCode.CheckFailed;
   return { ok, code, summary, problems, unreachable: !ok && !answered };
+}
+
+/** How the body that went out was written, for explaining a signature rejection. */
+export interface SentBodyShape {
+  /** pretty / compact: a fixture serialised by us; raw: bytes the user gave, sent as they were. */
+  format: "pretty" | "compact" | "raw";
+  bytes: number;
+}
+
+/**
+ * A correctly signed body came back INVALID_SIGNATURE: what most likely differs and how to find out. Said only on that
+ * evidence; it names the candidates (another secret, a re-serialised body) without claiming which one it is.
+ */
+export function signatureRejectionHint(shape: SentBodyShape): string {
+  const sent =
+    shape.format === "raw"
+      ? `the ${shape.bytes} bytes you gave, as they were`
+      : `${shape.format === "pretty" ? "pretty-printed" : "compact"} JSON (${shape.bytes} bytes)`;
+  const compare =
+    shape.format === "pretty"
+      ? "; send it again with --body-format compact: if that is accepted, the handler re-serialises JSON before hashing (xsolla-hooks test sends compact bodies, so it may pass there)"
+      : "";
+  return `the handler refused a body signed with the secret you passed. Either its secret differs, or it hashes something other than the raw bytes. This request carried ${sent}${compare}; to see what it hashed, point it at xsolla-hooks listen --save DIR and run xsolla-hooks verify --request on the capture`;
+}
+
+/** The reply's error.code was INVALID_SIGNATURE although the request was correctly signed. */
+export function rejectedCorrectSignature(report: DeliveryReport, signedCorrectly: boolean): boolean {
+  const last = report.attempts[report.attempts.length - 1];
+  return signedCorrectly && last?.result.kind === "reply" && errorCodeOf(last.result.body) === SIGNATURE_REJECTED;
 }

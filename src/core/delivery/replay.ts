@@ -2,7 +2,7 @@
 // except the ones that belong to the old connection. `resignWith` signs the bytes with another secret.
 import type { CapturedRequest } from "../http-capture.js";
 import { formatSignatureHeader, parseSignatureHeader, signBody } from "../signature.js";
-import type { OutgoingRequest } from "./types.js";
+import type { SignedRequest } from "./request.js";
 
 // Connection-level headers: the new request gets its own from the HTTP client.
 const CONNECTION_HEADERS = new Set([
@@ -24,7 +24,7 @@ export function replayCapturedRequest(
   url: string,
   resignWith?: string,
   extraHeaders: Record<string, string> = {},
-): { request: OutgoingRequest; signature: string | null } {
+): SignedRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of captured.headers) {
     const key = name.toLowerCase();
@@ -35,5 +35,9 @@ export function replayCapturedRequest(
   if (resignWith !== undefined) headers.authorization = formatSignatureHeader(signBody(captured.body, resignWith));
   Object.assign(headers, extraHeaders);
   const signature = parseSignatureHeader(headers.authorization);
-  return { request: { url, method: "POST", headers, body: captured.body }, signature };
+  return {
+    request: { url, method: "POST", headers, body: captured.body },
+    signature,
+    signedCorrectly: resignWith !== undefined ? true : undefined,
+  };
 }

@@ -8,6 +8,8 @@ export interface SignedRequest {
   request: OutgoingRequest;
   /** The signature in the Authorization header, or null when none is sent. */
   signature: string | null;
+  /** The signature is right for these bytes and the project's secret (unknown for a replayed capture). */
+  signedCorrectly?: boolean | undefined;
 }
 
 /** A different secret that is derived, not random, so a bad-signature send is repeatable. */
@@ -30,5 +32,5 @@ export function buildWebhookRequest(
     ...(signature ? { authorization: formatSignatureHeader(signature) } : {}),
     ...extraHeaders,
   };
-  return { request: { url, method: "POST", headers, body: bytes }, signature };
+  return { request: { url, method: "POST", headers, body: bytes }, signature, signedCorrectly: mode === "valid" };
 }

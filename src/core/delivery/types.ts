@@ -12,6 +12,8 @@ export interface OutgoingRequest {
   method: "POST";
   headers: Record<string, string>;
   body: Uint8Array;
+  /** Write the body in pieces with a pause between them, so the peer reads it in several parts. */
+  pacing?: { pieceBytes: number; pauseMs: number } | undefined;
 }
 
 export type TransportErrorKind = "refused" | "dns" | "timeout" | "reset" | "tls" | "bad-response" | "other";
