@@ -28,12 +28,15 @@ export function parseHeaders(values: readonly string[] | undefined): Record<stri
   return headers;
 }
 
-/** A comma-separated list flag; undefined when not given. */
-export function parseList(value: string | undefined): string[] | undefined {
-  return value
-    ?.split(",")
+/** A comma-separated list flag; undefined when not given. Given but empty (an unset variable in CI) is a usage error. */
+export function parseList(value: string | undefined, flag = "--types"): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(",")
     .map((t) => t.trim())
     .filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag} is empty ("${value}")`, { hint: "name at least one value, or leave the flag out" });
+  return items;
 }
 
 /** A listen() failure the user can fix (port taken, bad host, no permission), as a usage error; anything else is rethrown. */

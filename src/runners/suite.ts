@@ -16,7 +16,7 @@ import {
   type PlannedRequest,
   type ProbeReadings,
 } from "../core/contract/plan.js";
-import { summarizeUniformFailures, toEvidence } from "../core/contract/evidence.js";
+import { crossCheckHints, summarizeUniformFailures, toEvidence } from "../core/contract/evidence.js";
 import { buildWebhookRequest } from "../core/delivery/request.js";
 import { errorCodeOf } from "../core/expectation.js";
 import { formatSignatureHeader, signBody } from "../core/signature.js";
@@ -227,8 +227,10 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
       note: verdict.note ?? null,
       evidence: evidenceOf ? toEvidence(evidenceOf.request, evidenceOf.result) : null,
     };
-    byId.set(check.id, { result, gotReply: replies.length > 0 });
-    push(result);
+    // A cause two checks show together is added as soon as the second one is in.
+    const hinted = crossCheckHints([...results, result]).at(-1) ?? result;
+    byId.set(check.id, { result: hinted, gotReply: replies.length > 0 });
+    push(hinted);
   };
 
   await withTransport(options.transport, async (transport) => {

@@ -441,6 +441,8 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["events", "ack", "x"], /invalid event id/],
     [["completion", "toString"], /unknown shell "toString"/],
     [["test", "--types", ""], /--types is empty/],
+    [["events", "list", "--types", ""], /--types is empty/],
+    [["events", "poll", "--types", " , "], /--types is empty/],
     [["test", "--json", "--reporter", "tap"], /--json and --reporter tap disagree/],
     [["test", "--state-probe", " "], /--state-probe is empty/],
     [["send", "payment", "--expect", "4xx:"], /invalid --expect "4xx:"/],

@@ -447,7 +447,7 @@ export function planContractSuite(settings: ContractSettings, context: PlanConte
           if (verdict.ok || !reply || !is2xx(reply.status)) return verdict;
           const why =
             id === "rejects-unknown-user-neutral"
-              ? ": unknown users must get INVALID_USER whatever their id looks like (does the handler only refuse ids starting test_xsolla?)"
+              ? ": unknown users must get INVALID_USER whatever their id looks like"
               : ": unknown users must get INVALID_USER, or Xsolla lets the payment go on";
           return { ...verdict, message: `${verdict.message}${why}` };
         },
