@@ -96,7 +96,7 @@ export async function runDemo(signal: AbortSignal, onReceiver: (url: string) => 
         const payload = buildPayload(demo.fixture, { sets: demo.sets, context: { now: Date.now(), rand } });
         const prepared = prepareSigned(receiver.url, payload.bytes, DEMO_SECRET, demo.mode, {});
         const { report, verdict } = await sendOnce(prepared, demo.expectation, { transport, timeoutMs: 5_000, signal });
-        const answer = receiver.requests[receiver.requests.length - 1]?.answer;
+        const answer = receiver.requests.at(-1)?.answer;
         cases.push({ demo, verdict, attempt: report.attempts[0], answer, report });
       }
     });

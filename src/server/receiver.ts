@@ -28,6 +28,7 @@ export interface ReceivedRequest {
         type?: undefined;
         summary?: undefined;
         deliveryCount?: undefined;
+        deliveryCountComplete?: undefined;
       };
 }
 
@@ -41,6 +42,10 @@ export interface ReceiverOptions extends Omit<RespondOptions, "knownTypes"> {
   /** Close the connection without answering correctly signed deliveries. */
   drop?: boolean | undefined;
   onRequest?: ((request: ReceivedRequest) => void) | undefined;
+  /** Full records (bodies included) kept in memory, newest last; older ones are dropped. Default 500. */
+  history?: number | undefined;
+  /** Transaction ids tracked for delivery counts. Default 100 000. */
+  maxTrackedIds?: number | undefined;
 }
 
 export interface RunningReceiver {
@@ -48,13 +53,19 @@ export interface RunningReceiver {
   port: number;
   host: string;
   state: ReceiverState;
-  requests: ReceivedRequest[];
+  /** The most recent requests, oldest first: at most `history` of them. */
+  readonly requests: ReceivedRequest[];
+  /** Every request since start, including those no longer in `requests`. */
+  readonly total: number;
   close(): Promise<void>;
 }
 
+export const DEFAULT_HISTORY = 500;
+
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
-  const state = createReceiverState();
-  const requests: ReceivedRequest[] = [];
+  const state = createReceiverState(options.maxTrackedIds);
+  const history = createRing<ReceivedRequest>(options.history ?? DEFAULT_HISTORY);
+  let total = 0;
   const respondOptions: RespondOptions = { ...options, knownTypes: new Set(options.knownTypes ?? XSOLLA_NOTIFICATION_TYPES) };
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const delayTimers = new Set<NodeJS.Timeout>();
@@ -63,7 +74,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     const declared = Number(req.headers["content-length"] ?? 0);
     const body = declared > limit ? null : await readRequestBody(req, limit);
     const base = {
-      number: requests.length + 1,
+      number: ++total,
       receivedAt: new Date(),
       method: req.method ?? "",
       path: req.url ?? "/",
@@ -77,7 +88,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         body: Buffer.alloc(0),
         answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" },
       };
-      requests.push(record);
+      history.push(record);
       options.onRequest?.(record);
       res.writeHead(413, { "content-type": "application/json", connection: "close" });
       res.end(JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Body too large" } }));
@@ -90,7 +101,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       body,
       answer: dropping ? { status: 0, verdict: "dropped", reason: "--drop: connection closed without an answer" } : answer,
     };
-    requests.push(record);
+    history.push(record);
     options.onRequest?.(record);
     if (options.delayMs) {
       await new Promise<void>((resolve) => {
@@ -120,5 +131,32 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const listening = await listenOn(server, host, options.port ?? 0, () => {
     for (const timer of delayTimers) clearTimeout(timer);
   });
-  return { url: `${listening.origin}/`, port: listening.port, host, state, requests, close: listening.close };
+  return {
+    url: `${listening.origin}/`,
+    port: listening.port,
+    host,
+    state,
+    get requests() {
+      return history.items();
+    },
+    get total() {
+      return total;
+    },
+    close: listening.close,
+  };
+}
+
+/** A fixed-size ring: pushing past capacity overwrites the oldest. */
+function createRing<T>(capacity: number): { push(item: T): void; items(): T[] } {
+  const slots: T[] = [];
+  let next = 0;
+  return {
+    push(item) {
+      if (capacity <= 0) return;
+      if (slots.length < capacity) slots.push(item);
+      else slots[next] = item;
+      next = (next + 1) % capacity;
+    },
+    items: () => (slots.length < capacity ? [...slots] : [...slots.slice(next), ...slots.slice(0, next)]),
+  };
 }

@@ -47,16 +47,39 @@ export interface ReceiverReply {
   deliveryKey?: string | undefined;
   /** How many correctly signed deliveries of this key arrived so far, this one included. */
   deliveryCount?: number | undefined;
+  /** False when the count may be short: older ids were forgotten (the tracker is bounded) and this one was not tracked. */
+  deliveryCountComplete?: boolean | undefined;
   summary?: string | undefined;
 }
 
 export interface ReceiverState {
   deliveries: number;
+  /** Deliveries per transaction id, least recently seen first; at most `maxTrackedIds`. */
   byKey: Map<string, number>;
+  maxTrackedIds: number;
+  /** How many ids were dropped from `byKey` to keep it bounded. */
+  forgottenIds: number;
 }
 
-export function createReceiverState(): ReceiverState {
-  return { deliveries: 0, byKey: new Map() };
+/** Ids tracked for delivery counts: memory stays bounded however long the receiver runs. */
+export const DEFAULT_MAX_TRACKED_IDS = 100_000;
+
+export function createReceiverState(maxTrackedIds = DEFAULT_MAX_TRACKED_IDS): ReceiverState {
+  return { deliveries: 0, byKey: new Map(), maxTrackedIds, forgottenIds: 0 };
+}
+
+/** Counts one more delivery of `key`, keeping the most recently seen ids (an LRU on a Map's insertion order). */
+function countDelivery(state: ReceiverState, key: string): { count: number; complete: boolean } {
+  const previous = state.byKey.get(key);
+  if (previous !== undefined) state.byKey.delete(key);
+  const count = (previous ?? 0) + 1;
+  state.byKey.set(key, count);
+  if (state.byKey.size > state.maxTrackedIds) {
+    const oldest = state.byKey.keys().next().value;
+    if (oldest !== undefined) state.byKey.delete(oldest);
+    state.forgottenIds += 1;
+  }
+  return { count, complete: previous !== undefined || state.forgottenIds === 0 };
 }
 
 export const UNKNOWN_USER_PREFIX = "test_xsolla";
@@ -136,10 +159,15 @@ function documentedBody(type: string, body: Obj): { status: number; body: string
   }
 }
 
+/** The body as text without copying its bytes first (a Buffer view over the same memory). */
+function textOf(body: Uint8Array): string {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+}
+
 /** The notification_type an unverified body claims, for the log only. */
 function claimedType(body: Uint8Array): string | undefined {
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(body).toString("utf8"));
+    const parsed: unknown = JSON.parse(textOf(body));
     return isObj(parsed) ? str(parsed.notification_type) : undefined;
   } catch {
     return undefined;
@@ -172,7 +200,7 @@ export function respondToWebhook(request: IncomingWebhook, options: RespondOptio
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(request.body).toString("utf8"));
+    parsed = JSON.parse(textOf(request.body));
   } catch {
     return rejection(style, "INVALID_PARAMETER", "Invalid JSON", "body is not JSON");
   }
@@ -201,9 +229,8 @@ export function respondToWebhook(request: IncomingWebhook, options: RespondOptio
   state.deliveries += 1;
   const deliveryKey =
     str(at(parsed, "transaction", "id")) ?? str(at(parsed, "order", "id")) ?? str(at(parsed, "billing", "transaction", "id"));
-  const deliveryCount = deliveryKey === undefined ? undefined : (state.byKey.get(deliveryKey) ?? 0) + 1;
-  if (deliveryKey !== undefined && deliveryCount !== undefined) state.byKey.set(deliveryKey, deliveryCount);
-  const base = { type, userId, deliveryKey, deliveryCount, summary };
+  const counted = deliveryKey === undefined ? undefined : countDelivery(state, deliveryKey);
+  const base = { type, userId, deliveryKey, deliveryCount: counted?.count, deliveryCountComplete: counted?.complete, summary };
 
   if (options.failFirst !== undefined && state.deliveries <= options.failFirst) {
     return {

@@ -217,6 +217,7 @@ const TABLE: Record<string, Case[]> = {
     },
     { argv: ["listen", "--known-user", "p1", "--known-user", "p2"], options: { knownUsers: ["sample_user_1", "p1", "p2"] } },
     { argv: ["listen", "--any-user"], options: { knownUsers: "any" } },
+    { argv: ["listen", "--quiet", "--log-file", "r.log", "--history", "50"], options: { quiet: true, logFile: "r.log", history: 50 } },
     {
       argv: [
         "listen",

@@ -218,88 +218,33 @@ describe("evidence with every failure, in every reporter", () => {
   });
 });
 
+/** user_validation for a user no handler here knows, with the given flags. */
+const sendNobody = (args: string[]) => runCli(["send", "user_validation", "--set", "user.id=nobody_42", ...args]);
+
 describe("--expect names status and error code", () => {
   it("a bare 4xx never passes on INVALID_SIGNATURE of a correctly signed request; 4xx:INVALID_USER passes on the right rejection", async () => {
     const wrongSecret = await handler({}, "another-secret");
-    const bare = await runCli([
-      "send",
-      "user_validation",
-      "--set",
-      "user.id=nobody_42",
-      "--expect",
-      "4xx",
-      "--url",
-      wrongSecret.url,
-      "--secret",
-      SECRET,
-    ]);
+    const bare = await sendNobody(["--expect", "4xx", "--url", wrongSecret.url, "--secret", SECRET]);
     expect(bare.code).toBe(1);
     expect(bare.stdout).toMatch(/status 400 INVALID_SIGNATURE: the handler rejected the signature/);
     expect(bare.stdout).toMatch(/hint: the handler refused a body signed with the secret you passed/);
 
     const right = await handler();
-    const exact = await runCli([
-      "send",
-      "user_validation",
-      "--set",
-      "user.id=nobody_42",
-      "--expect",
-      "4xx:INVALID_USER",
-      "--url",
-      right.url,
-      "--secret",
-      SECRET,
-      "--json",
-    ]);
+    const exact = await sendNobody(["--expect", "4xx:INVALID_USER", "--url", right.url, "--secret", SECRET, "--json"]);
     expect(exact.code).toBe(0);
     expect(JSON.parse(exact.stdout)).toMatchObject({ ok: true, expected: "4xx with error.code INVALID_USER" });
-    const wrongCode = await runCli([
-      "send",
-      "user_validation",
-      "--set",
-      "user.id=nobody_42",
-      "--expect",
-      "400:INVALID_SIGNATURE",
-      "--url",
-      right.url,
-      "--secret",
-      SECRET,
-    ]);
+    const wrongCode = await sendNobody(["--expect", "400:INVALID_SIGNATURE", "--url", right.url, "--secret", SECRET]);
     expect(wrongCode.code).toBe(1);
     expect(wrongCode.stdout).toMatch(/status 400 with error.code INVALID_USER, expected error.code INVALID_SIGNATURE/);
   });
 
   it("send --retry --expect-final: the same rule", async () => {
     const wrongSecret = await handler({}, "another-secret");
-    const bare = await runCli([
-      "send",
-      "user_validation",
-      "--set",
-      "user.id=nobody_42",
-      "--retry",
-      "--expect-final",
-      "4xx",
-      "--url",
-      wrongSecret.url,
-      "--secret",
-      SECRET,
-    ]);
+    const bare = await sendNobody(["--retry", "--expect-final", "4xx", "--url", wrongSecret.url, "--secret", SECRET]);
     expect(bare.code).toBe(1);
     expect(bare.stdout).toMatch(/ended with status 400 INVALID_SIGNATURE: the handler rejected the signature/);
     const right = await handler();
-    const exact = await runCli([
-      "send",
-      "user_validation",
-      "--set",
-      "user.id=nobody_42",
-      "--retry",
-      "--expect-final",
-      "4xx:INVALID_USER",
-      "--url",
-      right.url,
-      "--secret",
-      SECRET,
-    ]);
+    const exact = await sendNobody(["--retry", "--expect-final", "4xx:INVALID_USER", "--url", right.url, "--secret", SECRET]);
     expect(exact.code).toBe(0);
   });
 

@@ -14,6 +14,7 @@ import type { Io } from "../../adapters/io.js";
 import { explainBindError, parseInteger } from "../options.js";
 import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
+import type { BatchedLog } from "../../adapters/batched-log.js";
 
 export interface ListenOptions {
   port: number;
@@ -30,6 +31,12 @@ export interface ListenOptions {
   bodyLimit: number;
   maxRequests: number | undefined;
   save: string | undefined;
+  /** Full records kept in memory (for --save and the library); older ones are dropped. */
+  history: number;
+  /** No per-request lines: for runs nobody reads. */
+  quiet: boolean;
+  /** Append the request log to this file instead of stdout. */
+  logFile: string | undefined;
   json: boolean;
   color: boolean | undefined;
 }
@@ -66,6 +73,9 @@ export const command = defineCommand<ListenOptions>({
         "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order",
       )
       .option("--json", "print one JSON line per request")
+      .option("--quiet", "no line per request (the banner and the closing count still go to stderr/stdout)")
+      .option("--log-file <file>", "append the request log to this file instead of stdout")
+      .option("--history <n>", "full requests (bodies included) kept in memory, newest first (default: 500)")
       .addHelpText(
         "after",
         examples(
@@ -88,6 +98,9 @@ export const command = defineCommand<ListenOptions>({
     bodyLimit: parseInteger(str(opts.bodyLimit), "--body-limit", { min: 1, max: 1024 ** 3 }) ?? DEFAULT_BODY_LIMIT,
     maxRequests: parseInteger(str(opts.maxRequests), "--max-requests", { min: 1, max: 1_000_000_000 }),
     save: str(opts.save),
+    history: parseInteger(str(opts.history), "--history", { min: 0, max: 1_000_000 }) ?? 500,
+    quiet: bool(opts.quiet),
+    logFile: str(opts.logFile),
     json: bool(opts.json),
     color: opts.color === false ? false : undefined,
   }),
@@ -108,6 +121,7 @@ export function requestToJson(request: ReceivedRequest): Record<string, unknown>
     reason: answer.reason,
     summary: answer.summary ?? null,
     deliveryCount: answer.deliveryCount ?? null,
+    deliveryCountComplete: answer.deliveryCountComplete ?? null,
     bytes: request.body.length,
   };
 }
@@ -119,7 +133,11 @@ function renderRequest(request: ReceivedRequest, style: Style): string {
   const status = answer.verdict === "dropped" ? "---" : String(answer.status);
   const code = answer.errorCode ? ` ${answer.errorCode}` : "";
   const repeat =
-    answer.deliveryCount && answer.deliveryCount > 1 ? style.warn(` (delivery #${answer.deliveryCount} of this transaction)`) : "";
+    answer.deliveryCount && answer.deliveryCount > 1
+      ? style.warn(` (delivery #${answer.deliveryCount} of this transaction)`)
+      : answer.deliveryCountComplete === false
+        ? style.dim(" (first delivery seen since older transaction ids were forgotten)")
+        : "";
   const summary = answer.summary ? `  ${style.dim(answer.summary)}` : "";
   return `${time} #${request.number} ${(answer.type ?? "?").padEnd(22)} ${colour(`${status} ${answer.verdict}${code}`)}  ${answer.reason}${summary}${repeat}\n`;
 }
@@ -157,6 +175,21 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     );
   };
 
+  // The log goes out in batches, never one write per request: at thousands of requests a second that is the cost.
+  const { createBatchedLog, createFileLog } = await import("../../adapters/batched-log.js");
+  let log: BatchedLog | undefined;
+  if (options.logFile !== undefined) {
+    const file = createFileLog(resolve(io.cwd, options.logFile), (error) => io.stderr.write(`warning: --log-file: ${error.message}\n`));
+    try {
+      await file.ready;
+    } catch (error) {
+      throw new UsageError(`cannot write --log-file ${options.logFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        code: ErrorCode.BadInput,
+      });
+    }
+    log = file.log;
+  } else if (!options.quiet) log = createBatchedLog((text) => io.stdout.write(text));
+
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -173,13 +206,14 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
       delayMs,
       drop: options.drop,
       bodyLimit,
+      history: options.history,
       onRequest(request) {
         try {
           save(request);
         } catch (error) {
           io.stderr.write(`warning: request #${request.number} not saved: ${(error as Error).message}\n`);
         }
-        io.stdout.write(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
+        log?.line(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
         if (maxRequests !== undefined && request.number >= maxRequests) setImmediate(finish);
       },
     });
@@ -196,7 +230,8 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   await finished;
   io.signal.removeEventListener("abort", onAbort);
   await receiver.close();
-  const total = receiver.requests.length;
+  await log?.close();
+  const total = receiver.total;
   (options.json ? io.stderr : io.stdout).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
   return io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
 }
