@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The package as users get it: pack the project, install the tarball into an empty project, run the
+# bin and compile a consumer against the library's types. Needs only the npm registry.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+tarball=$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)
+listing=$(tar -tzf "$work/$tarball")
+if grep -qE '^package/(src|test|bench|scripts)/' <<<"$listing"; then
+  echo "pack-smoke: the tarball carries sources or tests" >&2
+  exit 1
+fi
+
+cd "$work"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "./$tarball" typescript@~5.9.3 @types/node@^20.19.0 >/dev/null
+version=$(npx --no-install xsolla-hooks --version)
+npx --no-install xsolla-hooks list >/dev/null
+npx --no-install xsolla-hooks demo >/dev/null
+
+cat > consumer.ts <<'TS'
+import { signBody, sendWebhook, runContractSuite, startReceiver, type ContractSuiteResult, type SendWebhookResult } from "xsolla-hooks";
+
+export async function check(url: string, secret: string): Promise<[SendWebhookResult, ContractSuiteResult]> {
+  const body = Buffer.from('{"notification_type":"payment"}');
+  const signature: string = signBody(body, secret);
+  const receiver = await startReceiver({ secret });
+  await receiver.close();
+  return [await sendWebhook({ url, secret, body, headers: { "x-signature-seen": signature } }), await runContractSuite({ url, secret })];
+}
+TS
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022", "strict": true, "noEmit": true, "types": ["node"] }, "files": ["consumer.ts"] }
+JSON
+npx --no-install tsc -p tsconfig.json
+echo "pack-smoke: ok (xsolla-hooks $version from $tarball: --version, list, demo, typed consumer)"
