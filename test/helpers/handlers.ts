@@ -2,7 +2,9 @@
 // no code with xsolla-hooks: signatures are checked here with node:crypto directly, and the known
 // fields of each type are read straight from the fixture files.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLoopback, type LoopbackServer, type RecordedRequest } from "./loopback.js";
 
@@ -40,6 +42,8 @@ export interface HandlerFlaws {
 export interface TestHandler extends LoopbackServer {
   /** GET <stateUrl>?user=ID prints how many purchases were credited to that user. */
   stateUrl: string;
+  /** The same count, kept in <stateDir>/<user id> (a cheap probe: cat). */
+  stateDir: string;
 }
 
 const sha1 = (text: Buffer | string, secret: string) => createHash("sha1").update(text).update(secret).digest("hex");
@@ -62,6 +66,7 @@ const KNOWN_FIELDS: Map<string, Set<string>> = (() => {
 export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<TestHandler> {
   const seen = new Set<string>();
   const credits = new Map<string, number>();
+  const stateDir = mkdtempSync(join(tmpdir(), "xsolla-hooks-handler-state-"));
   const reject = (code: string) => ({
     status: flaws.statuses === "sdk" ? (code === "INVALID_SIGNATURE" ? 401 : 422) : 400,
     body: flaws.sloppyErrorBodies ? JSON.stringify({ error: { code } }) : JSON.stringify({ error: { code, message: code } }),
@@ -111,7 +116,10 @@ export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Pr
     if (flaws.raceOnDuplicates) await sleep(30);
     if (key) seen.add(key);
     const user = String(parsed.user?.id ?? parsed.user?.external_id ?? "");
-    if (type === "payment" || type === "order_paid") credits.set(user, (credits.get(user) ?? 0) + 1);
+    if (type === "payment" || type === "order_paid") {
+      credits.set(user, (credits.get(user) ?? 0) + 1);
+      if (/^[\w.-]+$/.test(user)) writeFileSync(join(stateDir, user), String(credits.get(user)));
+    }
     if (type === "user_search")
       return { status: 200, body: JSON.stringify({ user: { id: String(parsed.user?.id ?? "u") } }), type: "application/json" };
     return { status: 204, body: "" };
@@ -120,5 +128,13 @@ export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Pr
     const answer = await handle(req, index);
     res.writeHead(answer.status, answer.body ? { "content-type": answer.type ?? "application/json" } : {}).end(answer.body);
   });
-  return { ...server, stateUrl: `http://127.0.0.1:${server.port}/state` };
+  return {
+    ...server,
+    stateUrl: `http://127.0.0.1:${server.port}/state`,
+    stateDir,
+    close: async () => {
+      await server.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
 }
