@@ -160,7 +160,12 @@ async function askType(ctx: Context, previous: string | undefined): Promise<Fixt
         return ordered
           .filter((f) => rank(f) < 4)
           .sort((a, b) => rank(a) - rank(b))
-          .map((f) => ({ value: f.id, name: f.id === first ? `${f.id} (${mark})` : f.id, description: f.meta.description }));
+          .map((f) => ({
+            value: f.id,
+            name: f.id === first ? `${f.id} (${mark})` : f.id,
+            short: f.id,
+            description: f.meta.description,
+          }));
       },
     },
     { signal: ctx.signal },
