@@ -1,8 +1,10 @@
 // Remembers the last URL and webhook type between interactive runs, in the user's config directory
-// (XDG on Linux). Secrets are never written here.
-import { mkdirSync, readFileSync } from "node:fs";
+// (XDG on Linux). Secrets are never written here. A remembered value is only ever a default, below
+// flags, the environment and the config file; `interactive --forget` deletes the file.
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { ErrorCode, UsageError } from "../core/errors.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 export interface InteractiveState {
@@ -37,4 +39,17 @@ export function saveState(env: Record<string, string | undefined>, state: Intera
   } catch {
     // Remembering is a convenience; ignore failures.
   }
+}
+
+/** Deletes the state file; `existed` says whether there was anything to forget. */
+export function forgetState(env: Record<string, string | undefined>): { path: string; existed: boolean } {
+  const path = stateFilePath(env);
+  const existed = existsSync(path);
+  try {
+    rmSync(path, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`cannot delete ${path}: ${code}`, { code: ErrorCode.BadInput, hint: "delete the file by hand" });
+  }
+  return { path, existed };
 }

@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     });
     if (argv.length === 0) {
       // A person at a terminal gets the wizard; CI and pipes get help and are never prompted.
-      if (io.stdin.isTTY && io.stdout.isTTY) return await (await import("./commands/interactive.js")).command.run({}, io);
+      if (io.stdin.isTTY && io.stdout.isTTY) return await (await import("./commands/interactive.js")).command.run({ forget: false }, io);
       io.stdout.write(program.helpInformation());
       return ExitCode.Ok;
     }

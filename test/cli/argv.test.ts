@@ -387,7 +387,10 @@ const TABLE: Record<string, Case[]> = {
       },
     },
   ],
-  interactive: [{ argv: ["interactive"], options: {} }],
+  interactive: [
+    { argv: ["interactive"], options: { forget: false } },
+    { argv: ["interactive", "--forget"], options: { forget: true } },
+  ],
   completion: [{ argv: ["completion", "zsh"], options: { shell: "zsh" } }],
   demo: [{ argv: ["demo", "--json"], options: { json: true } }],
 };
