@@ -93,7 +93,7 @@ export function eventRow(event: XsollaEvent): string[] {
       : text(at(data, "purchase", "total", "amount"))
         ? `${text(at(data, "purchase", "total", "amount"))} ${text(at(data, "purchase", "total", "currency"))}`
         : "";
-  return [String(event.id), eventType(event), event.created_at, user, sku, quantity, amount];
+  return [String(event.id), eventType(event), event.created_at ?? "", user, sku, quantity, amount];
 }
 
 export const EVENT_TABLE_HEADER = ["ID", "TYPE", "CREATED_AT", "USER", "SKU", "QTY", "AMOUNT"];

@@ -1,4 +1,5 @@
-// `events list`: GET /events, the unprocessed events for this user.
+// `events list`: GET /events, the unprocessed events for this user. A malformed event is reported on stderr
+// and the others are shown.
 import { ExitCode } from "../../../core/errors.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
 import {
@@ -47,15 +48,19 @@ async function run(options: EventsListOptions, io: Io): Promise<number> {
   warnIfExpired(connection, io);
   const client = await openClient(connection);
   try {
-    const events = await client.listEvents({ afterId: options.afterId, types: options.types, signal: io.signal });
+    const { events, rejected } = await client.listEventsPage({ afterId: options.afterId, types: options.types, signal: io.signal });
+    for (const entry of rejected) {
+      const what = entry.id === undefined ? "an event without a readable id" : `event ${entry.id}`;
+      io.stderr.write(`warning: ${what} is malformed (${entry.problems.slice(0, 3).join("; ")}); not shown\n`);
+    }
     if (options.json) {
       for (const event of events) io.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
     } else if (events.length === 0) {
-      io.stdout.write("no unprocessed events\n");
+      io.stdout.write(rejected.length > 0 ? "no usable events\n" : "no unprocessed events\n");
     } else {
       io.stdout.write(table([EVENT_TABLE_HEADER, ...events.map(eventRow)]));
     }
-    return ExitCode.Ok;
+    return rejected.length > 0 ? ExitCode.CheckFailed : ExitCode.Ok;
   } finally {
     await client.close();
   }
