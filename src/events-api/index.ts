@@ -64,6 +64,7 @@ export {
   type MockEventApiOptions,
   type MockFaults,
   type MockEventRecord,
+  type MockErrorBody,
   type MockRequestLogEntry,
   type MockStats,
 } from "./mock-server.js";
