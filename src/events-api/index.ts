@@ -43,8 +43,9 @@ export {
   createAcker,
   backoffDelay,
   decideAfterFailure,
-  selectNewEvents,
+  uniqueInIdOrder,
   DEFAULT_POLL_INTERVAL_MS,
+  MAX_PAGE_REPEATS,
   DEFAULT_BACKOFF,
   DEFAULT_MAX_FAILURES,
   type PollItem,
@@ -68,5 +69,6 @@ export {
   type MockRequestLogEntry,
   type MockStats,
 } from "./mock-server.js";
+export { eventProjectIds, otherProjectIds } from "./scope.js";
 export { enqueueRemote, listRemote, type AdminCallOptions, type AdminEventRecord } from "./admin-client.js";
 export { UNDOCUMENTED, type UndocumentedBehaviour } from "./undocumented.js";

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { collect, runCli, startCli, waitForOutput } from "../helpers/cli.js";
 import { startHandler } from "../helpers/handlers.js";
 import { refusedPort } from "../helpers/loopback.js";
+import { listRemote } from "../../src/events-api/admin-client.js";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -75,7 +76,8 @@ describe("events", () => {
     expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(poll.stderr).toMatch(/warning: /);
     expect(poll.stderr).toMatch(/received 40 events; marked 40 processed/);
-    expect((await runCli(["events", "list", "--jwt", JWT, "--base-url", url])).stdout).toBe("no unprocessed events\n");
+    // Checked on the admin route, which is never faulted (a listing through the faulty API could fail by chance).
+    expect((await listRemote({ baseUrl: url })).filter((e) => !e.processed)).toEqual([]);
   }, 40_000);
 
   it("--forward-to signs each event's data as a webhook and acks only after a 2xx", async () => {
