@@ -5,7 +5,7 @@ import { invokedPath, parseCommandLine } from "../../src/cli/program.js";
 import { REGISTRY } from "../../src/cli/commands/index.js";
 
 const payload = (extra: Record<string, unknown> = {}) => ({ sets: [], merges: [], bodyFormat: "pretty", ...extra });
-const noAuth = { jwt: undefined, token: undefined, projectId: undefined, baseUrl: undefined };
+const noAuth = { jwt: undefined, jwtFile: undefined, token: undefined, projectId: undefined, baseUrl: undefined };
 
 interface Case {
   argv: string[];
@@ -311,8 +311,11 @@ const TABLE: Record<string, Case[]> = {
         "http://localhost:3000/h",
         "--secret",
         "s",
+        "--jwt-file",
+        "jwt.txt",
       ],
       options: {
+        auth: { jwtFile: "jwt.txt" },
         intervalMs: 500,
         ack: true,
         once: true,

@@ -29,7 +29,7 @@ export const command = defineCommand<EventsListOptions>({
     declareEventAuth(command)
       .option("--after-id <n>", "only events after this id")
       .option("--types <list>", "only these notification types, comma-separated")
-      .option("--json", "one JSON line per event: {id,type,status,created_at,data}")
+      .option("--json", "one JSON line per event: {id,type,status,created_at,data}; errors go to stderr")
       .addHelpText(
         "after",
         examples("xsolla-hooks events list --jwt $XSOLLA_JWT", "xsolla-hooks events list --token $TOKEN --types order_paid --json"),
@@ -41,6 +41,8 @@ export const command = defineCommand<EventsListOptions>({
     json: bool(opts.json),
   }),
   run,
+  // stdout is a stream of events: errors stay on stderr even with --json.
+  jsonErrorDocument: false,
 });
 
 async function run(options: EventsListOptions, io: Io): Promise<number> {

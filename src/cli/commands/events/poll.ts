@@ -63,7 +63,7 @@ export const command = defineCommand<EventsPollOptions>({
       .option("--types <list>", "only these notification types, comma-separated")
       .option("--forward-to <url>", "sign each event's data and POST it as a webhook; with --ack, ack only after a 2xx")
       .option("--secret <secret>", "webhook secret for --forward-to (env XSOLLA_WEBHOOK_SECRET)")
-      .option("--json", "one JSON line per event on stdout; the summary goes to stderr")
+      .option("--json", "one JSON line per event on stdout; the summary and any error go to stderr")
       .addHelpText(
         "after",
         examples(
@@ -94,6 +94,8 @@ export const command = defineCommand<EventsPollOptions>({
     };
   },
   run,
+  // stdout is a stream of events: errors stay on stderr even with --json.
+  jsonErrorDocument: false,
 });
 
 async function run(options: EventsPollOptions, io: Io): Promise<number> {
