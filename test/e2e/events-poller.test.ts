@@ -1,6 +1,6 @@
 // `events poll` and `events list` through the built CLI: project scoping, lenient pages, resends within the run,
-// late events, --once draining, auth failures mid-run, lost acks, output discipline and --jwt-file. The Event API
-// is the mock on 127.0.0.1, in this process; handlers are loopback servers.
+// late events, --once draining, auth failures mid-run, lost acks, output discipline, --jwt-file and a closed
+// stdout. The Event API is the mock on 127.0.0.1, in this process; handlers are loopback servers.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -244,5 +244,26 @@ describe("output discipline and credentials", () => {
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr).toBe(`${message}\n`);
     }
+  });
+});
+
+describe("events poll: a closed stdout", () => {
+  it("ends quietly with its usual exit code and acks nothing it could not print", async () => {
+    const api = await mock();
+    api.enqueue(webhookBody("payment", 1));
+    const child = startCli(["events", "poll", "--jwt", JWT, "--base-url", api.url, "--ack", "--json", "--interval", "100ms"]);
+    cleanup.push(() => void child.kill("SIGKILL"));
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await within(waitForOutput(child, /"id":1/), 10_000, "event 1");
+    // The reader leaves (as `| head -1` does); the next event is written into a closed pipe.
+    child.stdout?.destroy();
+    api.enqueue(webhookBody("payment", 2));
+    const code = await within(exit, 10_000, "exit after stdout closed");
+    expect(code).toBe(0);
+    expect(stderr).toBe("received 1 event; marked 1 processed; stdout closed: stopped before 2 (left unprocessed)\n");
+    expect(api.isProcessed(1)).toBe(true);
+    expect(api.isProcessed(2)).toBe(false);
   });
 });

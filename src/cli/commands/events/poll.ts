@@ -17,6 +17,7 @@ import type { Io } from "../../../adapters/io.js";
 import { createProgressLine } from "../../progress.js";
 import { parseInteger, parseList } from "../../options.js";
 import { loadTarget } from "../../../adapters/config-file.js";
+import { watchOutput } from "../../../adapters/stdout-closed.js";
 import type { PollSummary } from "../../../runners/poll.js";
 import { declareEventAuth, parseEventAuth } from "./group.js";
 
@@ -120,6 +121,7 @@ async function run(options: EventsPollOptions, io: Io): Promise<number> {
   const { runPoll } = await import("../../../runners/poll.js");
   const client = await openClient(connection);
   const progress = createProgressLine(io);
+  const output = watchOutput();
   let summary: PollSummary;
   try {
     if (!options.json) io.stdout.write(row(EVENT_TABLE_HEADER));
@@ -127,9 +129,12 @@ async function run(options: EventsPollOptions, io: Io): Promise<number> {
       client,
       { ...options, projectId: connection.projectId, forward, signal: io.signal },
       {
-        onEvent(event) {
+        async onEvent(event) {
+          if (output.closed) return false;
           progress.clear();
           io.stdout.write(options.json ? `${JSON.stringify(eventToJson(event))}\n` : row(eventRow(event)));
+          // Acked only once the line was written: a reader that is gone gets nothing acked.
+          return output.settled();
         },
         onPollError(error, retryInMs, consecutiveFailures) {
           progress.clear();
@@ -171,6 +176,7 @@ async function run(options: EventsPollOptions, io: Io): Promise<number> {
     );
   } finally {
     progress.clear();
+    output.dispose();
   }
 
   const { received, acked, confirmed, unacked, unconfirmed, notForwarded, skipped, malformed, duplicates, undelivered, failure } = summary;
