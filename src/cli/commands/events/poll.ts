@@ -57,14 +57,14 @@ export const command = defineCommand<EventsPollOptions>({
   path: ["events", "poll"],
   declare: (command) =>
     declareEventAuth(command)
-      .option("--interval <duration>", "pause after a poll with nothing new, e.g. 3s (default 3s, as Xsolla's Unity SDK)")
+      .option("--interval <duration>", "pause after a sweep with nothing new, e.g. 3s (default 3s, as Xsolla's Unity SDK)")
       .option("--ack", "mark each event processed after it is printed (or forwarded)")
-      .option("--once", "stop when caught up")
+      .option("--once", "stop when a sweep finds nothing to do (no new event, no resend or ack pending)")
       .option("--max-events <n>", "stop after N events")
       .option("--duration <duration>", "stop after this long, e.g. 10m")
       .option("--max-failures <n>", "give up after N failed requests in a row (default 10; exit 3)")
       .option("--backoff <duration>", "first wait after a failure, doubled each time with jitter up to 60s (default 1s)")
-      .option("--after-id <n>", "start after this id")
+      .option("--after-id <n>", "start every sweep after this id")
       .option("--types <list>", "only these notification types, comma-separated")
       .option("--forward-to <url>", "sign each event's data and POST it as a webhook; with --ack, ack only after a 2xx")
       .option(
