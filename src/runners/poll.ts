@@ -146,8 +146,11 @@ type Phase =
   | "unacked"
   | "not-forwarded";
 
+/** One event of the run. Small once settled: the body is kept only while it may still be forwarded. */
 interface Tracked {
-  event: XsollaEvent;
+  id: number;
+  /** The event, while a forward of it is under way or due; null after (memory stays per id, not per body). */
+  event: XsollaEvent | null;
   phase: Phase;
   policy: RetryPolicy;
   forwardAttempts: number;
@@ -217,7 +220,7 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
 
   const ack = async (record: Tracked): Promise<void> => {
     record.ackRounds++;
-    const result = await acker.ack(record.event.id);
+    const result = await acker.ack(record.id);
     if (result.ok) {
       record.phase = "acked";
       return;
@@ -235,13 +238,15 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
   const delaysOf = (record: Tracked): readonly number[] => options.forwardScheduleMs ?? record.policy.delaysMs;
 
   const forwardOnce = async (record: Tracked, target: ForwardTarget, via: Transport): Promise<void> => {
-    const { id } = record.event;
+    const { id, event } = record;
+    if (!event) return;
     if (record.forwardAttempts > 0 && record.forwardUnanswered) duplicates.add(id);
     record.forwardAttempts++;
     record.phase = "forwarding";
-    const result = await forwardEvent(record.event, target, via, { timeoutMs: options.forwardTimeoutMs });
+    const result = await forwardEvent(event, target, via, { timeoutMs: options.forwardTimeoutMs });
     if (result.ok) {
       record.phase = "handled";
+      record.event = null;
       if (options.ack) await ack(record);
       return;
     }
@@ -257,6 +262,7 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
       return;
     }
     record.phase = "not-forwarded";
+    record.event = null;
     const ranOut = decision === "retry" && delay === undefined && record.forwardAttempts > 1;
     listener.onForwardFailed(id, ranOut ? `${result.reason}, after ${record.forwardAttempts} attempts` : result.reason);
   };
@@ -264,7 +270,7 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
   /** Resends that are due, earliest first. Bounded: each waiting event is tried at most once per call. */
   const runDue = async (): Promise<void> => {
     if (!options.forward || !transport) return;
-    const due = [...waiting].filter((r) => r.dueAt <= clock.now()).sort((a, b) => a.dueAt - b.dueAt || a.event.id - b.event.id);
+    const due = [...waiting].filter((r) => r.dueAt <= clock.now()).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
     for (const record of due) {
       if (stopping) return;
       waiting.delete(record);
@@ -280,8 +286,10 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
     }
     received.push(event.id);
     const type = typeof event.data.notification_type === "string" ? event.data.notification_type : "";
+    const forwarding = options.forward !== undefined && transport !== undefined;
     const record: Tracked = {
-      event,
+      id: event.id,
+      event: forwarding ? event : null,
       phase: "handled",
       policy: RETRY_POLICIES[policyOfType(type) ?? "generic"],
       forwardAttempts: 0,
@@ -293,8 +301,10 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
     };
     tracked.set(event.id, record);
     if (options.forward && transport) {
-      if (stopping) record.phase = "not-forwarded";
-      else await forwardOnce(record, options.forward, transport);
+      if (stopping) {
+        record.phase = "not-forwarded";
+        record.event = null;
+      } else await forwardOnce(record, options.forward, transport);
       return;
     }
     if (options.ack) await ack(record);
@@ -308,12 +318,12 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
   const settleByListing = (listed: ReadonlySet<number>, sweepNo: number): void => {
     for (const record of tracked.values()) {
       if (record.phase !== "unacked" || record.ackFailedInSweep >= sweepNo) continue;
-      if (listed.has(record.event.id)) {
+      if (listed.has(record.id)) {
         record.ackUnanswered = false;
         continue;
       }
       record.phase = "acked";
-      confirmed.push(record.event.id);
+      confirmed.push(record.id);
     }
   };
 
@@ -324,7 +334,7 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
   const pending = (listed: ReadonlySet<number>): boolean =>
     waiting.size > 0 ||
     [...tracked.values()].some(
-      (r) => r.phase === "unacked" && (r.ackFailedInSweep >= sweep || (r.ackRounds < MAX_ACK_ROUNDS && listed.has(r.event.id))),
+      (r) => r.phase === "unacked" && (r.ackFailedInSweep >= sweep || (r.ackRounds < MAX_ACK_ROUNDS && listed.has(r.id))),
     );
 
   let inconclusive = 0;
@@ -409,7 +419,7 @@ export async function runPoll(client: EventApiClient, options: PollRunOptions, l
   const idsWhere = (test: (r: Tracked) => boolean) =>
     records
       .filter(test)
-      .map((r) => r.event.id)
+      .map((r) => r.id)
       .sort((a, b) => a - b);
   return {
     received,
