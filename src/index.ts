@@ -35,7 +35,15 @@ export { createVirtualClock, type VirtualClock } from "./core/delivery/clocks.js
 export { createSystemClock } from "./adapters/system-clock.js";
 export { createHttpTransport } from "./adapters/http-transport.js";
 export type { Clock, Transport, OutgoingRequest, SendResult, Reply, NoReply, PolicyDecision } from "./core/delivery/types.js";
-export { runPoll, forwardEvent, type PollRunOptions, type PollListener, type PollSummary } from "./runners/poll.js";
+export {
+  runPoll,
+  forwardEvent,
+  type PollRunOptions,
+  type PollListener,
+  type PollSummary,
+  type ForwardTarget,
+  type ForwardResult,
+} from "./runners/poll.js";
 export { checkResponse, checkResponseBody, parseStatusList, type Expectation } from "./core/expectation.js";
 export { startReceiver, type ReceiverOptions, type RunningReceiver, type ReceivedRequest } from "./server/receiver.js";
 export { respondToWebhook, type RespondOptions, type ReceiverReply } from "./server/respond.js";
@@ -48,10 +56,13 @@ export {
   createAcker,
   startMockEventApi,
   parseEventsResponse,
+  parseEventsPage,
+  otherProjectIds,
   EventApiError,
   UNDOCUMENTED,
   type EventApiClient,
   type EventApiClientOptions,
+  type EventsPage,
   type XsollaEvent,
   type PollItem,
   type MockEventApi,

@@ -18,6 +18,11 @@ export interface CommandModule<Options> {
   declare(command: Command): Command;
   parse(input: RawInput): Options;
   run(options: Options, io: Io): Promise<number>;
+  /**
+   * With --json, does stdout also get the error document? Default yes. No for commands whose --json stdout is a
+   * stream of data lines (events): a reader parsing it must never meet anything else, so errors stay on stderr.
+   */
+  jsonErrorDocument?: boolean;
 }
 
 export function defineCommand<Options>(module: CommandModule<Options>): CommandModule<Options> {

@@ -5,9 +5,12 @@ import { describeDistance, jwtExpiry, maskToken } from "../events-api/jwt.js";
 import type { EventApiAuth, EventApiClient } from "../events-api/client.js";
 import type { XsollaEvent } from "../events-api/schema.js";
 import type { Io } from "../adapters/io.js";
+import { readSecretFile } from "../adapters/secret-file.js";
 
 export interface EventAuthFlags {
   jwt: string | undefined;
+  /** A file holding the JWT (safer than --jwt, which `ps` shows to other users). */
+  jwtFile: string | undefined;
   token: string | undefined;
   projectId: string | undefined;
   baseUrl: string | undefined;
@@ -22,13 +25,16 @@ export interface EventConnection {
 }
 
 export function resolveEventConnection(flags: EventAuthFlags, io: Io): EventConnection {
-  if (flags.jwt !== undefined && flags.token !== undefined) throw new UsageError("use --jwt or --token, not both");
-  const jwt = flags.jwt ?? (flags.token === undefined ? io.env.XSOLLA_JWT : undefined);
+  if (flags.jwt !== undefined && flags.jwtFile !== undefined) throw new UsageError("use --jwt or --jwt-file, not both");
+  if (flags.token !== undefined && (flags.jwt !== undefined || flags.jwtFile !== undefined))
+    throw new UsageError(`use ${flags.jwt !== undefined ? "--jwt" : "--jwt-file"} or --token, not both`);
+  const fromFile = flags.jwtFile === undefined ? undefined : readSecretFile(flags.jwtFile, io.cwd, "--jwt-file");
+  const jwt = flags.jwt ?? fromFile ?? (flags.token === undefined ? io.env.XSOLLA_JWT : undefined);
   const token = flags.token ?? (jwt === undefined ? io.env.XSOLLA_PAYMENT_TOKEN : undefined);
   if (!jwt && !token) {
     throw new UsageError("missing Event API credentials", {
       code: ErrorCode.MissingSecret,
-      hint: "pass --jwt (or XSOLLA_JWT) with a user JWT, or --token (or XSOLLA_PAYMENT_TOKEN) with a payment token",
+      hint: "set XSOLLA_JWT (or pass --jwt-file) with a user JWT, or --token (or XSOLLA_PAYMENT_TOKEN) with a payment token",
     });
   }
   const auth: EventApiAuth = jwt ? { kind: "jwt", jwt } : { kind: "token", token: token as string };
@@ -93,7 +99,7 @@ export function eventRow(event: XsollaEvent): string[] {
       : text(at(data, "purchase", "total", "amount"))
         ? `${text(at(data, "purchase", "total", "amount"))} ${text(at(data, "purchase", "total", "currency"))}`
         : "";
-  return [String(event.id), eventType(event), event.created_at, user, sku, quantity, amount];
+  return [String(event.id), eventType(event), event.created_at ?? "", user, sku, quantity, amount];
 }
 
 export const EVENT_TABLE_HEADER = ["ID", "TYPE", "CREATED_AT", "USER", "SKU", "QTY", "AMOUNT"];

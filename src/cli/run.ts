@@ -5,10 +5,10 @@ import { ExitCode, XsollaHooksError } from "../core/errors.js";
 import { errorLine } from "./render/error.js";
 import type { RawInput } from "./command.js";
 import type { Io } from "../adapters/io.js";
-import { createProgram, type Dispatch } from "./program.js";
+import { createProgram, type AnyCommand, type Dispatch } from "./program.js";
 
 export interface RenderContext {
-  /** --json was given: stdout carries one JSON document, errors included. */
+  /** --json was given and the command's stdout takes the error document too (not a stream of events). */
   json: boolean;
   /** --debug or XSOLLA_HOOKS_DEBUG=1: stack traces too. */
   debug: boolean;
@@ -39,8 +39,10 @@ export function renderError(error: unknown, io: Io, context: RenderContext): num
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   let result: number = ExitCode.Ok;
   let raw: RawInput | undefined;
+  let running: AnyCommand | undefined;
   const dispatch: Dispatch = async (module, input) => {
     raw = input;
+    running = module;
     result = await module.run(module.parse(input), io);
   };
   try {
@@ -61,6 +63,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     const opts = raw?.opts ?? {};
-    return renderError(error, io, { json: opts.json === true, debug: opts.debug === true || io.env.XSOLLA_HOOKS_DEBUG === "1" });
+    return renderError(error, io, {
+      json: opts.json === true && running?.jsonErrorDocument !== false,
+      debug: opts.debug === true || io.env.XSOLLA_HOOKS_DEBUG === "1",
+    });
   }
 }

@@ -14,18 +14,18 @@ export function parseDuration(text: string, flag: string, bareUnit: "ms" | "s" |
   return Math.round(parts.reduce((sum, [, value, unit]) => sum + Number(value) * (UNIT_MS[unit as string] as number), 0));
 }
 
-/** `5m,5m,15m` or `2x5m,7x15m,10x1h` → delays in ms. */
-export function parseSchedule(text: string): number[] {
+/** `5m,5m,15m` or `2x5m,7x15m,10x1h` → delays in ms. `flag` names the option in messages. */
+export function parseSchedule(text: string, flag = "--schedule"): number[] {
   const delays: number[] = [];
   for (const item of text.split(",").map((s) => s.trim())) {
-    if (item === "") throw new UsageError(`invalid --schedule "${text}": empty entry`);
+    if (item === "") throw new UsageError(`invalid ${flag} "${text}": empty entry`);
     const repeat = /^(\d+)x(.+)$/.exec(item);
     const count = repeat ? Number(repeat[1]) : 1;
-    if (count < 1 || count > 1000) throw new UsageError(`invalid --schedule "${text}": "${item}" repeats ${count} times (1 to 1000)`);
-    const delay = parseDuration(repeat ? (repeat[2] as string) : item, "--schedule");
+    if (count < 1 || count > 1000) throw new UsageError(`invalid ${flag} "${text}": "${item}" repeats ${count} times (1 to 1000)`);
+    const delay = parseDuration(repeat ? (repeat[2] as string) : item, flag);
     for (let i = 0; i < count; i++) delays.push(delay);
   }
-  if (delays.length > 1000) throw new UsageError(`invalid --schedule "${text}": at most 1000 resends`);
+  if (delays.length > 1000) throw new UsageError(`invalid ${flag} "${text}": at most 1000 resends`);
   return delays;
 }
 

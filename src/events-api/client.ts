@@ -7,7 +7,7 @@ import { classifyTransportError, describeTransportError, TRANSPORT_FAILURE_TEXT 
 import type { TransportErrorKind } from "../core/delivery/types.js";
 import { EventApiError } from "./errors.js";
 import { describeDistance, jwtExpiry, maskToken, redactSecrets } from "./jwt.js";
-import { parseEventsResponse, type XsollaEvent } from "./schema.js";
+import { parseEventsPage, type RejectedEvent, type XsollaEvent } from "./schema.js";
 import { flattenHeaders, readCappedBody } from "../adapters/http-read.js";
 
 export const EVENT_API_BASE_URL = "https://getupdate.xsolla.com";
@@ -42,11 +42,21 @@ export interface ListEventsOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** One answer of `GET /events`, checked event by event. */
+export interface EventsPage {
+  /** The usable events, as the server ordered them. */
+  events: XsollaEvent[];
+  /** Entries that are not usable events (a bad id, `data` not an object, ...), with their problems. */
+  rejected: RejectedEvent[];
+}
+
 export interface EventApiClient {
   /** The normalised base URL (no credentials), for messages. */
   readonly baseUrl: string;
-  /** `GET /events`: the unprocessed events, as the server ordered them. */
+  /** `GET /events`: the unprocessed events, as the server ordered them. One malformed event fails the call (bad-response). */
   listEvents(options?: ListEventsOptions): Promise<XsollaEvent[]>;
+  /** `GET /events`, leniently: a malformed event is set aside in `rejected` and the others are returned. */
+  listEventsPage(options?: ListEventsOptions): Promise<EventsPage>;
   /** `POST /events/{id}/processed`: any 2xx is success; 404 throws kind "not-found". */
   markProcessed(id: number, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   /** Closes the client's own connection pool (not an injected dispatcher). */
@@ -273,8 +283,8 @@ function authError(answer: RawReply, context: AnswerContext, excerpt: string | u
   );
 }
 
-/** The answer to `GET /events`: the events, or the error it means. */
-export function interpretListAnswer(answer: RawReply, context: AnswerContext): XsollaEvent[] | EventApiError {
+/** The answer to `GET /events`, checked event by event: the page, or the error it means. */
+export function interpretListPage(answer: RawReply, context: AnswerContext): EventsPage | EventApiError {
   if (answer.status < 200 || answer.status >= 300) return errorForStatus(answer, context);
   const status = answer.status;
   if (answer.truncated) {
@@ -301,14 +311,26 @@ export function interpretListAnswer(answer: RawReply, context: AnswerContext): X
       },
     );
   }
-  const parsed = parseEventsResponse(json);
-  if (parsed.ok) return parsed.events;
-  const shown = parsed.problems.slice(0, 5).join("; ");
-  const more = parsed.problems.length > 5 ? ` (+${parsed.problems.length - 5} more)` : "";
+  const parsed = parseEventsPage(json);
+  if (parsed.ok) return { events: parsed.events, rejected: parsed.rejected };
+  return wrongShape(context, status, parsed.problems);
+}
+
+function wrongShape(context: AnswerContext, status: number, problems: readonly string[]): EventApiError {
+  const shown = problems.slice(0, 5).join("; ");
+  const more = problems.length > 5 ? ` (+${problems.length - 5} more)` : "";
   return new EventApiError("bad-response", `${context.what}: the answer has the wrong shape: ${shown}${more}`, {
     status,
-    problems: parsed.problems,
+    problems,
   });
+}
+
+/** The answer to `GET /events`, strictly: the events, or the error it means (one malformed event is enough). */
+export function interpretListAnswer(answer: RawReply, context: AnswerContext): XsollaEvent[] | EventApiError {
+  const page = interpretListPage(answer, context);
+  if (page instanceof EventApiError) return page;
+  if (page.rejected.length > 0) return wrongShape(context, answer.status, [...new Set(page.rejected.flatMap((r) => r.problems))]);
+  return page.events;
 }
 
 /** The answer to `POST /events/{id}/processed`: null when it succeeded (any 2xx; the body is ignored). */
@@ -381,6 +403,14 @@ export function createEventApiClient(options: EventApiClientOptions): EventApiCl
       const context = contextFor("GET /events", "list");
       const answer = await send("GET", url, context, listOptions.signal);
       const result = interpretListAnswer(answer, { ...context, nowMs: now() });
+      if (result instanceof EventApiError) throw result;
+      return result;
+    },
+    async listEventsPage(listOptions = {}) {
+      const url = buildListUrl(config, listOptions);
+      const context = contextFor("GET /events", "list");
+      const answer = await send("GET", url, context, listOptions.signal);
+      const result = interpretListPage(answer, { ...context, nowMs: now() });
       if (result instanceof EventApiError) throw result;
       return result;
     },

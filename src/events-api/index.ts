@@ -5,7 +5,10 @@ export {
   EventIdSchema,
   EventsResponseSchema,
   parseEventsResponse,
+  parseEventsPage,
   formatIssuePath,
+  type RejectedEvent,
+  type ParseEventsPageResult,
   type XsollaEvent,
   type XsollaEventData,
   type EventsResponse,
@@ -21,6 +24,7 @@ export {
   buildHeaders,
   parseRetryAfter,
   interpretListAnswer,
+  interpretListPage,
   interpretProcessedAnswer,
   errorForStatus,
   EVENT_API_BASE_URL,
@@ -29,6 +33,7 @@ export {
   type EventApiAuth,
   type EventApiClient,
   type EventApiClientOptions,
+  type EventsPage,
   type ListEventsOptions,
   type RawReply,
   type AnswerContext,
@@ -38,8 +43,9 @@ export {
   createAcker,
   backoffDelay,
   decideAfterFailure,
-  selectNewEvents,
+  uniqueInIdOrder,
   DEFAULT_POLL_INTERVAL_MS,
+  MAX_PAGE_REPEATS,
   DEFAULT_BACKOFF,
   DEFAULT_MAX_FAILURES,
   type PollItem,
@@ -59,8 +65,10 @@ export {
   type MockEventApiOptions,
   type MockFaults,
   type MockEventRecord,
+  type MockErrorBody,
   type MockRequestLogEntry,
   type MockStats,
 } from "./mock-server.js";
+export { eventProjectIds, otherProjectIds } from "./scope.js";
 export { enqueueRemote, listRemote, type AdminCallOptions, type AdminEventRecord } from "./admin-client.js";
 export { UNDOCUMENTED, type UndocumentedBehaviour } from "./undocumented.js";

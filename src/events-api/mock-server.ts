@@ -10,11 +10,12 @@
 //   POST /events/{id}/processed → 204 (again 204 when already processed); 404 for an unknown id.
 // Admin routes (no auth, never faulted; not part of Xsolla's API):
 //   POST /_admin/events  body: a webhook body (JSON object) → 201 {id,status,created_at,data}
-//   GET  /_admin/events  → 200 {"events":[{id,status,created_at,data,processed,processed_at}]}
+//   GET  /_admin/events  → 200 {"events":[{id,status,created_at,data,processed,processed_at}]} (never faulted)
 //
 // What Xsolla leaves undocumented is modelled as in UNDOCUMENTED: `status` is 0 for every event
 // (our guess at "new"), `created_at` is ISO 8601 UTC, error bodies use the webhook error shape
-// {"error":{"code","message"}}, and the page size is 50 unless set.
+// {"error":{"code","message"}} (or, with `errorBody: "login"`, the Xsolla Login shape
+// {"error":{"code","description"}} that Xsolla's Unity SDK parses), and the page size is 50 unless set.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOn, readRequestBody } from "../server/listen.js";
 import { decodeJwtClaims, maskToken } from "./jwt.js";
@@ -39,6 +40,19 @@ export interface MockFaults {
    * pages would), so events a client already has come again until they are processed.
    */
   overlapRate?: number | undefined;
+  /** Fraction of `GET /events` answers that list every event of the page twice. */
+  duplicateRate?: number | undefined;
+  /** Fraction of API requests answered only after `slowMs` of real time (an ack is applied first). */
+  slowRate?: number | undefined;
+  /** How long a slow answer takes, in real ms. Default 2000. */
+  slowMs?: number | undefined;
+  /**
+   * Fraction of `POST /events/{id}/processed` that are applied, then answered by closing the connection:
+   * the client never learns that its ack worked.
+   */
+  ackLostRate?: number | undefined;
+  /** Each credential (JWT or token) works for this many API requests; after that it gets 401 "expired". */
+  jwtExpireAfter?: number | undefined;
   /** Seed of the fault PRNG (mulberry32). Default 1. */
   seed?: number | undefined;
 }
@@ -58,7 +72,17 @@ export interface MockEventApiOptions {
   firstId?: number | undefined;
   /** Called once per request, after it is answered (or dropped). Credentials are masked. */
   onRequest?: ((entry: MockRequestLogEntry) => void) | undefined;
+  /** Called when an event is marked processed, before the answer is sent (for tests that check ordering). */
+  onProcessed?: ((id: number) => void) | undefined;
+  /**
+   * The shape of error bodies. "webhook" (default): `{"error":{"code","message"}}`. "login": `{"error":{"code",
+   * "description"}}` with the HTTP status as the code, the Xsolla Login shape that Xsolla's Unity SDK parses, so a
+   * real client's error path (and its token refresh on 401) can be exercised.
+   */
+  errorBody?: MockErrorBody | undefined;
 }
+
+export type MockErrorBody = "webhook" | "login";
 
 export interface MockRequestLogEntry {
   method: string;
@@ -70,11 +94,14 @@ export interface MockRequestLogEntry {
   /** The status sent, or "dropped". */
   outcome: number | "dropped";
   /** Which fault decided the outcome, if any. */
-  fault?: "drop" | "rate-limit" | "unauthorized" | "fail" | "ack-fail" | undefined;
+  fault?: "drop" | "rate-limit" | "unauthorized" | "jwt-expired" | "fail" | "ack-fail" | "ack-lost" | "slow" | undefined;
 }
 
 export interface MockEventRecord {
+  /** The event (for an entry added with enqueueRaw: a stand-in with its stored id and empty data). */
   event: XsollaEvent;
+  /** For an entry added with enqueueRaw: what is served instead of `event`. */
+  raw?: unknown;
   processed: boolean;
   processedAt: string | null;
   /** How many successful `processed` calls it got (more than 1 = a client retried an ack that had worked). */
@@ -86,14 +113,31 @@ export interface MockStats {
   list: number;
   processed: number;
   admin: number;
-  faults: { dropped: number; failed: number; ackFailed: number; rateLimited: number; unauthorized: number; overlapped: number };
+  faults: {
+    dropped: number;
+    failed: number;
+    ackFailed: number;
+    rateLimited: number;
+    unauthorized: number;
+    overlapped: number;
+    duplicated: number;
+    slow: number;
+    ackLost: number;
+    jwtExpired: number;
+  };
 }
 
 export interface MockEventApi {
   /** The base URL for clients: `http://127.0.0.1:PORT`. */
   url: string;
   port: number;
-  enqueue(data: object): XsollaEvent;
+  /** Adds an event with `data` as its webhook body; `id` picks its id (lower than existing ones: an event that shows up late). */
+  enqueue(data: object, options?: { id?: number | undefined }): XsollaEvent;
+  /**
+   * Adds an entry served exactly as given (a malformed event, or one without `status`/`created_at`). It is stored
+   * under the returned id for paging and acks, whatever its own `id` field says.
+   */
+  enqueueRaw(raw: unknown): number;
   /** Every event, processed or not, in id order (copies). */
   events(): XsollaEvent[];
   /** Events with their processed flags (copies). */
@@ -132,14 +176,21 @@ function validateFaults(faults: MockFaults): void {
   checkRate(faults.ackFailRate, "ackFailRate");
   checkRate(faults.dropRate, "dropRate");
   checkRate(faults.overlapRate, "overlapRate");
+  checkRate(faults.duplicateRate, "duplicateRate");
+  checkRate(faults.slowRate, "slowRate");
+  checkRate(faults.ackLostRate, "ackLostRate");
+  if (faults.slowMs !== undefined && (!Number.isFinite(faults.slowMs) || faults.slowMs < 0 || faults.slowMs > 600_000))
+    throw new RangeError(`faults.slowMs must be between 0 and 600000, got ${faults.slowMs}`);
+  if (faults.jwtExpireAfter !== undefined && (!Number.isInteger(faults.jwtExpireAfter) || faults.jwtExpireAfter < 0))
+    throw new RangeError(`faults.jwtExpireAfter must be an integer ≥ 0, got ${faults.jwtExpireAfter}`);
   if (faults.rateLimit !== undefined && (!Number.isInteger(faults.rateLimit) || faults.rateLimit < 1)) {
     throw new RangeError(`faults.rateLimit must be an integer ≥ 1 (requests per second), got ${faults.rateLimit}`);
   }
 }
 
-/** The same error shape as webhook handlers use; Xsolla does not document the Event API's. */
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): number {
-  return sendJson(res, status, { error: { code, message } }, headers);
+/** Xsolla does not document the Event API's error body: the webhook shape by default, or the Xsolla Login one. */
+function errorDocument(shape: MockErrorBody, status: number, code: string, message: string): unknown {
+  return shape === "login" ? { error: { code: String(status), description: message } } : { error: { code, message } };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
@@ -167,6 +218,9 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
   const pageSize = options.pageSize ?? MOCK_DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be an integer ≥ 1, got ${pageSize}`);
   const now = options.now ?? Date.now;
+  const errorShape = options.errorBody ?? "webhook";
+  if (errorShape !== "webhook" && errorShape !== "login")
+    throw new RangeError(`errorBody must be "webhook" or "login", got ${String(errorShape)}`);
   let faults: MockFaults = { ...options.faults };
   validateFaults(faults);
   let rand = mulberry32(faults.seed ?? 1);
@@ -180,16 +234,40 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     list: 0,
     processed: 0,
     admin: 0,
-    faults: { dropped: 0, failed: 0, ackFailed: 0, rateLimited: 0, unauthorized: 0, overlapped: 0 },
+    faults: {
+      dropped: 0,
+      failed: 0,
+      ackFailed: 0,
+      rateLimited: 0,
+      unauthorized: 0,
+      overlapped: 0,
+      duplicated: 0,
+      slow: 0,
+      ackLost: 0,
+      jwtExpired: 0,
+    },
   };
   let windowSecond = -1;
   let windowCount = 0;
+  /** API requests accepted per credential, for `jwtExpireAfter`. */
+  const uses = new Map<string, number>();
 
-  function enqueue(data: object): XsollaEvent {
+  const sendError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): number =>
+    sendJson(res, status, errorDocument(errorShape, status, code, message), headers);
+
+  function takeId(wanted: number | undefined): number {
+    if (wanted === undefined) return nextId++;
+    if (!Number.isSafeInteger(wanted) || wanted < 0) throw new RangeError(`an event id must be a non-negative integer, got ${wanted}`);
+    if (store.has(wanted)) throw new RangeError(`event ${wanted} already exists`);
+    nextId = Math.max(nextId, wanted + 1);
+    return wanted;
+  }
+
+  function enqueue(data: object, enqueueOptions: { id?: number | undefined } = {}): XsollaEvent {
     if (typeof data !== "object" || data === null || Array.isArray(data))
       throw new TypeError("an event's data must be a JSON object (a webhook body)");
     const event: XsollaEvent = {
-      id: nextId++,
+      id: takeId(enqueueOptions.id),
       status: 0,
       created_at: new Date(now()).toISOString(),
       data: structuredClone(data) as XsollaEvent["data"],
@@ -198,7 +276,20 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     return structuredClone(event);
   }
 
+  function enqueueRaw(raw: unknown): number {
+    const id = takeId(undefined);
+    store.set(id, {
+      event: { id, status: 0, created_at: null, data: {} },
+      raw: structuredClone(raw),
+      processed: false,
+      processedAt: null,
+      acks: 0,
+    });
+    return id;
+  }
+
   const sorted = () => [...store.values()].sort((a, b) => a.event.id - b.event.id);
+  const served = (record: MockEventRecord): unknown => ("raw" in record ? record.raw : record.event);
 
   function authorised(credentials: Credentials): { ok: true } | { ok: false; code: string; message: string } {
     const { bearer, token } = credentials;
@@ -227,33 +318,44 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     if (rawAfter !== null && !/^\d+$/.test(rawAfter))
       return sendError(res, 400, "INVALID_PARAMETER", "after_id must be a non-negative integer");
     const overlap = faults.overlapRate ? rand() < faults.overlapRate : false;
+    const duplicate = faults.duplicateRate ? rand() < faults.duplicateRate : false;
     if (overlap) stats.faults.overlapped++;
+    if (duplicate) stats.faults.duplicated++;
     const afterId = rawAfter === null || overlap ? -1 : Number(rawAfter);
     const types = parseTypes(query);
-    const events = sorted()
+    const page = sorted()
       .filter((record) => !record.processed && record.event.id > afterId)
-      .filter((record) => types.length === 0 || types.includes(String(record.event.data.notification_type)))
+      .filter((record) => types.length === 0 || "raw" in record || types.includes(String(record.event.data.notification_type)))
       .slice(0, pageSize)
-      .map((record) => record.event);
-    return sendJson(res, 200, { events });
+      .map(served);
+    return sendJson(res, 200, { events: duplicate ? [...page, ...page] : page });
   }
 
-  function handleProcessed(res: ServerResponse, rawId: string): number {
+  /** Marks an event processed; null when there is no such event. */
+  function markProcessed(rawId: string): MockEventRecord | null {
     const record = /^\d+$/.test(rawId) ? store.get(Number(rawId)) : undefined;
-    if (!record) return sendError(res, 404, "NOT_FOUND", `no event ${rawId}`);
+    if (!record) return null;
     if (!record.processed) {
       record.processed = true;
       record.processedAt = new Date(now()).toISOString();
+      options.onProcessed?.(record.event.id);
     }
     record.acks++;
-    res.writeHead(204).end();
-    return 204;
+    return record;
   }
 
   async function handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<number> {
     stats.admin++;
     if (req.method === "GET") {
-      return sendJson(res, 200, { events: sorted().map((r) => ({ ...r.event, processed: r.processed, processed_at: r.processedAt })) });
+      return sendJson(res, 200, {
+        // An entry added with enqueueRaw is listed by its stand-in, with what it serves under `raw`.
+        events: sorted().map((r) => ({
+          ...r.event,
+          ...("raw" in r ? { raw: r.raw } : {}),
+          processed: r.processed,
+          processed_at: r.processedAt,
+        })),
+      });
     }
     if (req.method !== "POST") return sendError(res, 405, "METHOD_NOT_ALLOWED", "use GET or POST", { allow: "GET, POST" });
     const body = await readRequestBody(req, ADMIN_BODY_LIMIT);
@@ -269,21 +371,21 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     return sendJson(res, 201, enqueue(data));
   }
 
-  /** Runs the fault pipeline; returns the fault that answered (or dropped) the request, if any. */
-  function injectFault(
-    req: IncomingMessage,
-    res: ServerResponse,
-    credentials: Credentials,
-    isAck: boolean,
-  ): MockRequestLogEntry["fault"] | null {
-    // One draw per configured rate per request, in a fixed order, so a seed replays exactly.
+  type Injected = { fault: MockRequestLogEntry["fault"]; answered: boolean } | { fault: null; slow: boolean; ackLost: boolean };
+
+  /** Runs the fault pipeline: either a fault answered (or dropped) the request, or it goes on, perhaps slowly. */
+  function injectFault(req: IncomingMessage, res: ServerResponse, credentials: Credentials, isAck: boolean): Injected {
+    // One draw per configured rate per request, in a fixed order, so a seed replays exactly. Rates added later
+    // draw after the older ones, so older seeds keep their faults.
     const drop = faults.dropRate ? rand() < faults.dropRate : false;
     const fail = faults.failRate ? rand() < faults.failRate : false;
     const ackFail = isAck && faults.ackFailRate ? rand() < faults.ackFailRate : false;
+    const slow = faults.slowRate ? rand() < faults.slowRate : false;
+    const ackLost = isAck && faults.ackLostRate ? rand() < faults.ackLostRate : false;
     if (drop) {
       stats.faults.dropped++;
       req.socket.destroy();
-      return "drop";
+      return { fault: "drop", answered: false };
     }
     if (faults.rateLimit !== undefined) {
       const at = now();
@@ -299,30 +401,53 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
         sendError(res, 429, "TOO_MANY_REQUESTS", `more than ${faults.rateLimit} requests per second`, {
           "retry-after": String(retryAfter),
         });
-        return "rate-limit";
+        return { fault: "rate-limit", answered: true };
       }
     }
     if (faults.unauthorized) {
       stats.faults.unauthorized++;
       sendError(res, 401, "UNAUTHORIZED", "invalid credentials (injected)", { "www-authenticate": "Bearer" });
-      return "unauthorized";
+      return { fault: "unauthorized", answered: true };
     }
     const auth = authorised(credentials);
     if (!auth.ok) {
       sendError(res, 401, auth.code, auth.message, { "www-authenticate": "Bearer" });
-      return null;
+      return { fault: undefined, answered: true };
+    }
+    if (faults.jwtExpireAfter !== undefined) {
+      const key = credentials.bearer !== null ? `bearer:${credentials.bearer}` : `token:${credentials.token ?? ""}`;
+      const used = uses.get(key) ?? 0;
+      if (used >= faults.jwtExpireAfter) {
+        stats.faults.jwtExpired++;
+        sendError(res, 401, "TOKEN_EXPIRED", `the JWT has expired (injected, after ${faults.jwtExpireAfter} requests)`, {
+          "www-authenticate": "Bearer",
+        });
+        return { fault: "jwt-expired", answered: true };
+      }
+      uses.set(key, used + 1);
     }
     if (fail) {
       stats.faults.failed++;
       sendError(res, 500, "INTERNAL_ERROR", "injected failure");
-      return "fail";
+      return { fault: "fail", answered: true };
     }
     if (ackFail) {
       stats.faults.ackFailed++;
       sendError(res, 500, "INTERNAL_ERROR", "injected ack failure");
-      return "ack-fail";
+      return { fault: "ack-fail", answered: true };
     }
-    return null;
+    return { fault: null, slow, ackLost };
+  }
+
+  /** Waits `ms` of real time (a slow network, whatever clock the mock's `now` follows); false if the client left. */
+  function delay(res: ServerResponse, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(!res.destroyed), ms);
+      res.once("close", () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -363,16 +488,39 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     }
     if (isList) stats.list++;
     else stats.processed++;
-    const fault = injectFault(req, res, credentials, !isList);
-    if (fault === "drop") {
-      finish("dropped", fault);
+    const injected = injectFault(req, res, credentials, !isList);
+    if (injected.fault !== null) {
+      finish(injected.answered ? res.statusCode : "dropped", injected.fault);
       return;
     }
-    if (res.headersSent) {
-      finish(res.statusCode, fault ?? undefined);
+    if (injected.slow) stats.faults.slow++;
+    const slowFault = injected.slow ? ("slow" as const) : undefined;
+    if (isList) {
+      if (injected.slow && !(await delay(res, faults.slowMs ?? 2_000))) {
+        finish("dropped", slowFault);
+        return;
+      }
+      finish(handleList(res, url.searchParams), slowFault);
       return;
     }
-    finish(isList ? handleList(res, url.searchParams) : handleProcessed(res, processed?.[1] ?? ""));
+    // An ack is applied first; only then can its answer be slow or lost.
+    const record = markProcessed(processed?.[1] ?? "");
+    if (record && injected.ackLost) {
+      stats.faults.ackLost++;
+      req.socket.destroy();
+      finish("dropped", "ack-lost");
+      return;
+    }
+    if (injected.slow && !(await delay(res, faults.slowMs ?? 2_000))) {
+      finish("dropped", slowFault);
+      return;
+    }
+    if (!record) {
+      finish(sendError(res, 404, "NOT_FOUND", `no event ${processed?.[1] ?? ""}`), slowFault);
+      return;
+    }
+    res.writeHead(204).end();
+    finish(204, slowFault);
   }
 
   const server = createServer((req, res) => {
@@ -386,6 +534,7 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     url: listening.origin,
     port: listening.port,
     enqueue,
+    enqueueRaw,
     events: () => sorted().map((r) => structuredClone(r.event)),
     records: () => sorted().map((r) => structuredClone(r)),
     unprocessed: () =>
@@ -400,6 +549,7 @@ export async function startMockEventApi(options: MockEventApiOptions = {}): Prom
     },
     stats: () => structuredClone(stats),
     requests: () => log.map((entry) => ({ ...entry })),
+    // closeAllConnections (in listenOn) also ends answers still waiting out a slow delay.
     close: listening.close,
   };
 }

@@ -24,10 +24,17 @@ export const EventDataSchema = z.looseObject(
 export const EventSchema = z.looseObject(
   {
     id: EventIdSchema,
-    // Meaning undocumented by Xsolla (see UNDOCUMENTED); passed through.
-    status: z.number({ error: expected("a number") }),
-    // Format undocumented by Xsolla; any string.
-    created_at: z.string({ error: expected("a string") }),
+    // Neither is documented by Xsolla (see UNDOCUMENTED), and Xsolla's Unity SDK reads the page into a typed class
+    // whose missing int is 0 and missing string null (docs/xsolla-contract.md §5): default them the same way, so an
+    // event without them is still handled. `null` is read as missing.
+    status: z
+      .number({ error: expected("a number") })
+      .nullish()
+      .transform((value) => value ?? 0),
+    created_at: z
+      .string({ error: expected("a string") })
+      .nullish()
+      .transform((value) => value ?? null),
     data: EventDataSchema,
   },
   { error: expected("an object") },
@@ -38,6 +45,12 @@ export const EventsResponseSchema = z.looseObject(
     // `null` is read as an empty list: some APIs send it for "nothing", and Xsolla does not say.
     events: z.preprocess((value) => (value === null ? [] : value), z.array(EventSchema, { error: expected("an array") })),
   },
+  { error: expected("an object") },
+);
+
+/** The page itself, each event still unchecked: a bad event must not hide the good ones around it. */
+const PageSchema = z.looseObject(
+  { events: z.preprocess((value) => (value === null ? [] : value), z.array(z.unknown(), { error: expected("an array") })) },
   { error: expected("an object") },
 );
 
@@ -64,4 +77,44 @@ export function parseEventsResponse(json: unknown): ParseEventsResult {
   if (result.success) return { ok: true, events: result.data.events };
   const problems = result.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
   return { ok: false, problems: [...new Set(problems)] };
+}
+
+/** An entry of a page that is not a usable event: what is wrong with it, and its id when that much could be read. */
+export interface RejectedEvent {
+  /** Its place in the page. */
+  index: number;
+  /** The id, when the entry has a readable one (so it can be named, and tracked, though it is not handled). */
+  id: number | undefined;
+  /** One per bad field, each naming its path (`events[3].data: expected an object`). */
+  problems: string[];
+  /** The entry as it came. */
+  raw: unknown;
+}
+
+/** A page checked event by event: the usable events, and the entries that are not. */
+export type ParseEventsPageResult = { ok: true; events: XsollaEvent[]; rejected: RejectedEvent[] } | { ok: false; problems: string[] };
+
+/**
+ * Checks a page leniently: only the page's own shape (`{"events":[…]}`) can fail it as a whole; each entry is
+ * checked on its own, so one malformed event is set aside (with its problems) while the rest are used.
+ */
+export function parseEventsPage(json: unknown): ParseEventsPageResult {
+  const page = PageSchema.safeParse(json);
+  if (!page.success) {
+    const problems = page.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  const events: XsollaEvent[] = [];
+  const rejected: RejectedEvent[] = [];
+  page.data.events.forEach((raw, index) => {
+    const result = EventSchema.safeParse(raw);
+    if (result.success) {
+      events.push(result.data);
+      return;
+    }
+    const id = EventIdSchema.safeParse(typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined);
+    const problems = result.error.issues.map((issue) => `${formatIssuePath(["events", index, ...issue.path])}: ${issue.message}`);
+    rejected.push({ index, id: id.success ? id.data : undefined, problems: [...new Set(problems)], raw });
+  });
+  return { ok: true, events, rejected };
 }

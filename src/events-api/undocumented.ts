@@ -15,19 +15,21 @@ export interface UndocumentedBehaviour {
 export const UNDOCUMENTED = [
   {
     topic: "status",
-    xsolla: "Each event has an integer `status`; its meaning is not documented.",
-    ourModel: "The client passes it through untouched. The mock sends 0 for every unprocessed event (0 = new is our guess).",
+    xsolla: "Each event has an integer `status`; its meaning is not documented. Xsolla's Unity SDK reads a missing one as 0.",
+    ourModel:
+      "The client passes it through untouched, and reads a missing or null one as 0, as the SDK does. The mock sends 0 for every unprocessed event (0 = new is our guess).",
   },
   {
     topic: "created_at",
-    xsolla: "A string; the format is not documented.",
-    ourModel: "The client accepts any string. The mock sends ISO 8601 UTC (`2025-01-02T03:04:05.000Z`).",
+    xsolla: "A string; the format is not documented. Xsolla's Unity SDK reads a missing one as null.",
+    ourModel:
+      "The client accepts any string, and a missing one as null, as the SDK does. The mock sends ISO 8601 UTC (`2025-01-02T03:04:05.000Z`).",
   },
   {
     topic: "page size",
-    xsolla: "Not documented; neither is whether `after_id` is the only pagination.",
+    xsolla: "Not documented; neither is whether `after_id` is the only pagination. The Unity SDK lists from the start every time.",
     ourModel:
-      "The poller asks again at once after any page that brought new events, and waits the interval only after a page with nothing new, so any page size drains. The mock pages by 50 (configurable).",
+      "The poller works in sweeps: each starts from the start (or --after-id) and follows `after_id` page by page to an empty page, so any page size drains and an event that shows up late below ids already seen is still found. After a sweep with news the next starts at once, else after the interval. The mock pages by 50 (configurable).",
   },
   {
     topic: "types encoding",
@@ -37,9 +39,10 @@ export const UNDOCUMENTED = [
   },
   {
     topic: "error bodies",
-    xsolla: "The format of error responses is not documented.",
+    xsolla:
+      'The format of error responses is not documented. The Unity SDK recognises `{"error":{"code","description"}}` (Xsolla Login\'s shape) and `{statusCode,errorCode,errorMessage}`.',
     ourModel:
-      'The client classifies by HTTP status only and quotes at most 200 characters of the body. The mock answers `{"error":{"code":…,"message":…}}`, the webhook error shape.',
+      'The client classifies by HTTP status only and quotes at most 200 characters of the body. The mock answers `{"error":{"code":…,"message":…}}`, the webhook error shape, or with `--error-body login` the Login shape the SDK parses.',
   },
   {
     topic: "rate limits",
@@ -54,7 +57,9 @@ export const UNDOCUMENTED = [
   },
   {
     topic: "project_id",
-    xsolla: "Not in the reference; the Unity SDK adds `project_id=<id>` to both calls.",
-    ourModel: "Sent when configured. The mock ignores it.",
+    xsolla:
+      "Not in the reference; the Unity SDK adds `project_id=<id>` to both calls, and skips (without marking processed) events whose `settings.project_id` or `billing.settings.project_id` is another project's, or that name none.",
+    ourModel:
+      "Sent when configured. With it, the poller also skips, counts and leaves unprocessed the events that name another project; an event that names no project is handled (we cannot tell whose it is). The mock ignores it.",
   },
 ] as const satisfies readonly UndocumentedBehaviour[];

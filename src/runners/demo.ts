@@ -131,7 +131,7 @@ async function eventApiDemo(fixtures: readonly Fixture[], signal: AbortSignal): 
     const acker = createAcker(client, { clock });
     const events: XsollaEvent[] = [];
     for await (const item of pollEvents(client, { clock, signal })) {
-      if (item.kind === "idle") break;
+      if (item.kind === "idle" && item.caughtUp) break;
       if (item.kind === "event") {
         events.push(item.event);
         await acker.ack(item.event.id);

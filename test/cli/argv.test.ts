@@ -5,7 +5,7 @@ import { invokedPath, parseCommandLine } from "../../src/cli/program.js";
 import { REGISTRY } from "../../src/cli/commands/index.js";
 
 const payload = (extra: Record<string, unknown> = {}) => ({ sets: [], merges: [], bodyFormat: "pretty", ...extra });
-const noAuth = { jwt: undefined, token: undefined, projectId: undefined, baseUrl: undefined };
+const noAuth = { jwt: undefined, jwtFile: undefined, token: undefined, projectId: undefined, baseUrl: undefined };
 
 interface Case {
   argv: string[];
@@ -324,10 +324,15 @@ const TABLE: Record<string, Case[]> = {
         "payment",
         "--forward-to",
         "http://localhost:3000/h",
+        "--forward-schedule",
+        "2x5m,1h",
         "--secret",
         "s",
+        "--jwt-file",
+        "jwt.txt",
       ],
       options: {
+        auth: { jwtFile: "jwt.txt" },
         intervalMs: 500,
         ack: true,
         once: true,
@@ -338,13 +343,14 @@ const TABLE: Record<string, Case[]> = {
         afterId: 9,
         types: ["payment"],
         forwardTo: "http://localhost:3000/h",
+        forwardScheduleMs: [300_000, 300_000, 3_600_000],
         secret: "s",
         json: false,
       },
     },
   ],
   "events serve": [
-    { argv: ["events", "serve"], options: { port: 0, host: "127.0.0.1", json: false, faults: {} } },
+    { argv: ["events", "serve"], options: { port: 0, host: "127.0.0.1", json: false, faults: {}, errorBody: "webhook" } },
     {
       argv: [
         "events",
@@ -366,12 +372,40 @@ const TABLE: Record<string, Case[]> = {
         "10",
         "--jwt",
         "j",
+        "--overlap-rate",
+        "0.3",
+        "--duplicate-rate",
+        "0.1",
+        "--slow-rate",
+        "0.05",
+        "--slow-ms",
+        "20s",
+        "--ack-lost-rate",
+        "0.2",
+        "--jwt-expire-after",
+        "10",
+        "--error-body",
+        "login",
       ],
       options: {
         port: 8787,
         jwt: "j",
         pageSize: 10,
-        faults: { failRate: 0.2, ackFailRate: 0.1, dropRate: 0, rateLimit: 5, unauthorized: true, seed: 7 },
+        errorBody: "login",
+        faults: {
+          failRate: 0.2,
+          ackFailRate: 0.1,
+          dropRate: 0,
+          rateLimit: 5,
+          unauthorized: true,
+          seed: 7,
+          overlapRate: 0.3,
+          duplicateRate: 0.1,
+          slowRate: 0.05,
+          slowMs: 20_000,
+          ackLostRate: 0.2,
+          jwtExpireAfter: 10,
+        },
       },
     },
   ],
@@ -442,6 +476,11 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["listen", "--port", "70000"], /invalid --port/],
     [["events", "poll", "--interval", "soon"], /invalid --interval/],
     [["events", "serve", "--fail-rate", "2"], /invalid --fail-rate/],
+    [["events", "serve", "--ack-lost-rate", "-1"], /invalid --ack-lost-rate/],
+    [["events", "serve", "--slow-ms", "11m"], /invalid --slow-ms "11m": at most 10m/],
+    [["events", "serve", "--jwt-expire-after", "x"], /invalid --jwt-expire-after/],
+    [["events", "poll", "--forward-schedule", "1m"], /--forward-schedule goes with --forward-to/],
+    [["events", "poll", "--forward-to", "http://h", "--forward-schedule", "1m,,2m"], /invalid --forward-schedule "1m,,2m": empty entry/],
     [["events", "ack", "x"], /invalid event id/],
     [["completion", "toString"], /unknown shell "toString"/],
     [["test", "--types", ""], /--types is empty/],

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { collect, runCli, startCli, waitForOutput } from "../helpers/cli.js";
 import { startHandler } from "../helpers/handlers.js";
 import { refusedPort } from "../helpers/loopback.js";
+import { listRemote } from "../../src/events-api/admin-client.js";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -61,7 +62,8 @@ describe("events", () => {
     expect(ack.code).toBe(2);
     expect(ack.stdout).toBe("marked 1 processed\n");
     expect(ack.stderr).toMatch(/no such event/);
-  });
+    // Eight CLI processes in a row: allow for a busy machine.
+  }, 40_000);
 
   it("under injected faults every event is printed exactly once and none is left unprocessed", async () => {
     const { url } = await serve("--fail-rate", "0.2", "--ack-fail-rate", "0.2", "--drop-rate", "0.05", "--seed", "11", "--page-size", "7");
@@ -75,7 +77,8 @@ describe("events", () => {
     expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(poll.stderr).toMatch(/warning: /);
     expect(poll.stderr).toMatch(/received 40 events; marked 40 processed/);
-    expect((await runCli(["events", "list", "--jwt", JWT, "--base-url", url])).stdout).toBe("no unprocessed events\n");
+    // Checked on the admin route, which is never faulted (a listing through the faulty API could fail by chance).
+    expect((await listRemote({ baseUrl: url })).filter((e) => !e.processed)).toEqual([]);
   }, 40_000);
 
   it("--forward-to signs each event's data as a webhook and acks only after a 2xx", async () => {

@@ -284,6 +284,32 @@ describe("failures", () => {
     );
   });
 
+  it("listEventsPage sets malformed events aside and returns the rest; only the page's own shape fails it", async () => {
+    const body = {
+      events: [
+        { id: 1, status: 0, created_at: "x", data: {} },
+        { id: 2, data: { notification_type: "payment" } },
+        { id: 3, status: 0, created_at: "x", data: [] },
+        { id: "two", status: 0, created_at: "x", data: {} },
+      ],
+    };
+    const { baseUrl } = await loopback((request, res) => {
+      const text = request.url.includes("after_id=9") ? '{"events":"none"}' : JSON.stringify(body);
+      res.writeHead(200, { "content-type": "application/json" }).end(text);
+    });
+    const page = await client(baseUrl).listEventsPage();
+    expect(page.events).toEqual([
+      { id: 1, status: 0, created_at: "x", data: {} },
+      { id: 2, status: 0, created_at: null, data: { notification_type: "payment" } },
+    ]);
+    expect(page.rejected.map((r) => [r.id, r.problems])).toEqual([
+      [3, ["events[2].data: expected an object"]],
+      [undefined, ["events[3].id: expected an integer"]],
+    ]);
+    const error = await failure(client(baseUrl).listEventsPage({ afterId: 9 }));
+    expect(error.message).toBe("GET /events: the answer has the wrong shape: events: expected an array");
+  });
+
   it("an answer over 1 MiB is a bad response", async () => {
     const big = JSON.stringify({ events: [{ id: 1, status: 0, created_at: "x", data: { pad: "x".repeat(1_100_000) } }] });
     const { baseUrl } = await loopback((_r, res) => void res.writeHead(200, { "content-type": "application/json" }).end(big));

@@ -10,8 +10,9 @@ import {
   backoffDelay,
   createAcker,
   decideAfterFailure,
+  MAX_PAGE_REPEATS,
   pollEvents,
-  selectNewEvents,
+  uniqueInIdOrder,
   type PollItem,
   type PollOptions,
 } from "../../src/events-api/poll.js";
@@ -48,7 +49,7 @@ function clientFor(baseUrl: string, clock: Clock): EventApiClient {
 
 /** Runs the poller until `stop` says so (then aborts), collecting every item. */
 async function collect(
-  client: Pick<EventApiClient, "listEvents">,
+  client: Pick<EventApiClient, "listEventsPage">,
   options: Omit<PollOptions, "signal">,
   stop: (items: PollItem[]) => boolean,
 ): Promise<PollItem[]> {
@@ -62,13 +63,25 @@ async function collect(
 }
 
 const eventIds = (items: PollItem[]) => items.flatMap((item) => (item.kind === "event" ? [item.event.id] : []));
-const afterIds = (requests: RecordedRequest[]) => requests.map((r) => new URL(r.url, "http://x").searchParams.get("after_id"));
+const kinds = (items: PollItem[]) =>
+  items.map((i) =>
+    i.kind === "event"
+      ? `${i.again ? "again" : "event"}:${i.event.id}`
+      : i.kind === "idle"
+        ? `idle:${i.conclusive ? "conclusive" : "inconclusive"}${i.caughtUp ? ",caught-up" : ""}`
+        : i.kind === "skipped"
+          ? `skipped:${i.event.id}`
+          : i.kind === "malformed"
+            ? `malformed:${i.id ?? "?"}`
+            : `error:${i.error.kind}`,
+  );
+const afterIdOf = (request: RecordedRequest) => new URL(request.url, "http://x").searchParams.get("after_id");
+const afterIds = (requests: RecordedRequest[]) => requests.map(afterIdOf);
 
 describe("pure decisions", () => {
-  it("selectNewEvents keeps ids above the cursor, once each, in id order", () => {
-    expect(selectNewEvents([ev(5), ev(3), ev(4), ev(2), ev(4)], 2).map((e) => e.id)).toEqual([3, 4, 5]);
-    expect(selectNewEvents([ev(2), ev(1)], undefined).map((e) => e.id)).toEqual([1, 2]);
-    expect(selectNewEvents([ev(1)], 1)).toEqual([]);
+  it("uniqueInIdOrder sorts a page by id and keeps each id once", () => {
+    expect(uniqueInIdOrder([ev(5), ev(3), ev(4), ev(2), ev(4)]).map((e) => e.id)).toEqual([2, 3, 4, 5]);
+    expect(uniqueInIdOrder([])).toEqual([]);
   });
 
   it("backoffDelay doubles up to maxMs, with equal jitter from rand", () => {
@@ -102,12 +115,13 @@ describe("pure decisions", () => {
 });
 
 describe("pollEvents", () => {
-  it("deduplicates across overlapping pages, yields in id order and moves after_id", async () => {
+  it("deduplicates across overlapping pages, pages with after_id within a sweep, and starts each sweep from the start", async () => {
     const { server, baseUrl } = await scripted([
       (res) => json(res, 200, page([1, 2, 3])),
       (res) => json(res, 200, page([5, 3, 4, 2])),
-      (res) => json(res, 200, page([4, 5])),
+      (res) => json(res, 200, page([])),
       (res) => json(res, 200, page([6, 6, 5])),
+      (res) => json(res, 200, page([])),
     ]);
     const clock = createVirtualClock(START);
     const items = await collect(
@@ -115,19 +129,140 @@ describe("pollEvents", () => {
       { clock, intervalMs: 3_000, types: ["payment"] },
       (all) => eventIds(all).length === 6,
     );
-    expect(eventIds(items)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(afterIds(server.requests)).toEqual([null, "3", "5", "5"]);
+    expect(kinds(items)).toEqual(["event:1", "event:2", "event:3", "event:4", "event:5", "idle:conclusive", "event:6"]);
+    // A sweep follows after_id up to an empty page; the next one starts again without after_id (as the Unity SDK lists).
+    expect(afterIds(server.requests)).toEqual([null, "3", "5", null]);
     expect(server.requests.every((r) => r.url.includes("types=payment"))).toBe(true);
-    // Straight on after pages with news; one interval after the page with nothing new.
+    // Straight on after a sweep with news.
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("handles an event that shows up late below ids already seen (the cursor never hides it)", async () => {
+    const { server, baseUrl } = await scripted([
+      (res) => json(res, 200, page([1, 3])),
+      (res) => json(res, 200, page([])),
+      (res) => json(res, 200, page([])),
+      (res) => json(res, 200, page([2, 3])),
+    ]);
+    const clock = createVirtualClock(START);
+    const items = await collect(clientFor(baseUrl, clock), { clock, intervalMs: 3_000 }, (all) => eventIds(all).length === 3);
+    expect(kinds(items)).toEqual(["event:1", "event:3", "idle:conclusive", "idle:conclusive,caught-up", "event:2"]);
+    expect(afterIds(server.requests)).toEqual([null, "3", null, null]);
     expect(clock.sleeps).toEqual([3_000]);
   });
 
-  it("starts after afterId", async () => {
-    const { server, baseUrl } = await scripted([(res) => json(res, 200, page([10, 11, 12]))]);
+  it("yields an event again while relist asks for it, and never otherwise", async () => {
+    const { baseUrl } = await scripted([(res, req) => json(res, 200, afterIdOf(req) === null ? page([1, 2]) : page([]))]);
     const clock = createVirtualClock(START);
-    const items = await collect(clientFor(baseUrl, clock), { clock, afterId: 10 }, (all) => all.length === 2);
+    let rounds = 0;
+    const items = await collect(
+      clientFor(baseUrl, clock),
+      { clock, relist: (id) => id === 2 && ++rounds <= 2 },
+      (all) => all.filter((i) => i.kind === "idle" && i.caughtUp).length === 1,
+    );
+    expect(kinds(items)).toEqual([
+      "event:1",
+      "event:2",
+      "idle:conclusive",
+      "again:2",
+      "idle:conclusive",
+      "again:2",
+      "idle:conclusive",
+      "idle:conclusive,caught-up",
+    ]);
+  });
+
+  it("ends a sweep after MAX_PAGE_REPEATS pages at or below after_id (a server that ignores it)", async () => {
+    const { server, baseUrl } = await scripted([(res) => json(res, 200, page([1, 2]))]);
+    const clock = createVirtualClock(START);
+    const items = await collect(clientFor(baseUrl, clock), { clock, intervalMs: 500 }, (all) => all.some((i) => i.kind === "idle"));
+    expect(kinds(items)).toEqual(["event:1", "event:2", "idle:inconclusive"]);
+    expect(afterIds(server.requests)).toEqual([null, ...Array<string>(MAX_PAGE_REPEATS).fill("2")]);
+  });
+
+  it("with projectId, reports another project's events once and never yields them", async () => {
+    const other = (id: number, data: Record<string, unknown>) => ({ ...ev(id), data: { notification_type: "payment", ...data } });
+    const body = JSON.stringify({
+      events: [
+        other(1, { settings: { project_id: 111 } }),
+        other(2, { settings: { project_id: "222" } }),
+        other(3, { billing: { settings: { project_id: 333 } } }),
+        other(4, {}),
+        other(5, { settings: { project_id: "111" }, billing: { settings: { project_id: 111 } } }),
+      ],
+    });
+    const { baseUrl } = await scripted([(res, req) => json(res, 200, afterIdOf(req) === null ? body : page([]))]);
+    const clock = createVirtualClock(START);
+    const items = await collect(
+      clientFor(baseUrl, clock),
+      { clock, projectId: 111 },
+      (all) => all.filter((i) => i.kind === "idle").length === 2,
+    );
+    expect(kinds(items)).toEqual([
+      "event:1",
+      "skipped:2",
+      "skipped:3",
+      "event:4",
+      "event:5",
+      "idle:conclusive",
+      "idle:conclusive,caught-up",
+    ]);
+    expect(items.flatMap((i) => (i.kind === "skipped" ? [i.projectIds] : []))).toEqual([["222"], ["333"]]);
+  });
+
+  it("sets a malformed event aside, reports it once, and goes on with the page and later polls", async () => {
+    const body = JSON.stringify({
+      events: [
+        ev(1),
+        { id: 2, status: 0, data: "not an object" },
+        { id: 3, data: { notification_type: "payment" } },
+        { status: 0, data: {} },
+      ],
+    });
+    const { baseUrl } = await scripted([
+      (res) => json(res, 200, body),
+      (res) => json(res, 200, page([])),
+      (res) => json(res, 200, body.replace('"events":[', `"events":[${JSON.stringify(ev(9))},`)),
+      (res) => json(res, 200, page([])),
+    ]);
+    const clock = createVirtualClock(START);
+    const items = await collect(clientFor(baseUrl, clock), { clock }, (all) => eventIds(all).length === 3);
+    expect(kinds(items)).toEqual(["malformed:2", "malformed:?", "event:1", "event:3", "idle:conclusive", "event:9"]);
+    expect(items.find((i) => i.kind === "malformed")).toMatchObject({ problems: ["events[1].data: expected an object"] });
+    // status and created_at are optional: defaulted as Xsolla's SDK reads them.
+    expect(items.find((i) => i.kind === "event" && i.event.id === 3)).toMatchObject({ event: { status: 0, created_at: null } });
+  });
+
+  it("a page of entries without readable ids ends the sweep (nothing to page past), not as a complete listing", async () => {
+    const { server, baseUrl } = await scripted([
+      (res) => json(res, 200, page([1])),
+      (res) => json(res, 200, JSON.stringify({ events: [{ data: {} }, { id: "x", data: {} }] })),
+    ]);
+    const clock = createVirtualClock(START);
+    const items = await collect(clientFor(baseUrl, clock), { clock }, (all) => all.some((i) => i.kind === "idle"));
+    expect(kinds(items)).toEqual(["event:1", "malformed:?", "malformed:?", "idle:conclusive"]);
+    expect(items.at(-1)).toMatchObject({ complete: false, caughtUp: false });
+    expect(afterIds(server.requests)).toEqual([null, "1"]);
+  });
+
+  it("pauses only until wakeAt when the consumer has work due sooner than the interval", async () => {
+    const { baseUrl } = await scripted([(res) => json(res, 200, page([]))]);
+    const clock = createVirtualClock(START);
+    await collect(clientFor(baseUrl, clock), { clock, intervalMs: 3_000, wakeAt: () => START + 1_200 }, (all) => all.length === 3);
+    // The first pause ends at wakeAt; at wakeAt nothing is left to wait for, so the next sweep starts at once.
+    expect(clock.sleeps).toEqual([1_200]);
+  });
+
+  it("starts every sweep after afterId, and never yields an id at or below it", async () => {
+    const { server, baseUrl } = await scripted([(res) => json(res, 200, page([10, 11, 12])), (res) => json(res, 200, page([]))]);
+    const clock = createVirtualClock(START);
+    const items = await collect(
+      clientFor(baseUrl, clock),
+      { clock, afterId: 10 },
+      (all) => all.filter((i) => i.kind === "idle").length === 2,
+    );
     expect(eventIds(items)).toEqual([11, 12]);
-    expect(afterIds(server.requests)[0]).toBe("10");
+    expect(afterIds(server.requests)).toEqual(["10", "12", "10"]);
   });
 
   it("waits Retry-After on 429 (seconds, then an HTTP date), and reports each wait", async () => {
@@ -214,12 +349,12 @@ describe("pollEvents", () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  it("ends with a bad-response error naming the path", async () => {
+  it("ends with a bad-response error naming the path when the page itself has the wrong shape", async () => {
     const clock = createVirtualClock(START);
-    const { baseUrl } = await scripted([(res) => json(res, 200, '{"events":[{"id":"x","status":0,"created_at":"","data":{}}]}')]);
+    const { baseUrl } = await scripted([(res) => json(res, 200, '{"events":{"id":1}}')]);
     await expect(collect(clientFor(baseUrl, clock), { clock }, () => false)).rejects.toMatchObject({
       kind: "bad-response",
-      problems: ["events[0].id: expected an integer"],
+      problems: ["events: expected an array"],
     });
   });
 
@@ -251,19 +386,21 @@ describe("pollEvents", () => {
     const { baseUrl } = await scripted([(res) => json(res, 200, page([]))]);
     const items: PollItem[] = [];
     for await (const item of pollEvents(clientFor(baseUrl, clock), { clock, signal: controller.signal })) items.push(item);
-    expect(items).toEqual([{ kind: "idle", afterId: undefined }]);
+    expect(items).toEqual([
+      { kind: "idle", afterId: undefined, conclusive: true, complete: true, caughtUp: true, news: 0, listed: new Set() },
+    ]);
   });
 
   it("does not start when the signal is already aborted", async () => {
     const calls: unknown[] = [];
-    const fake = { listEvents: async (o: unknown) => (calls.push(o), []) };
+    const fake = { listEventsPage: async (o: unknown) => (calls.push(o), { events: [], rejected: [] }) };
     const signal = AbortSignal.abort();
     for await (const _ of pollEvents(fake, { clock: createVirtualClock(START), signal })) throw new Error("nothing expected");
     expect(calls).toEqual([]);
   });
 
   it("lets unexpected errors through", async () => {
-    const fake = { listEvents: () => Promise.reject(new TypeError("bug")) };
+    const fake = { listEventsPage: () => Promise.reject(new TypeError("bug")) };
     const run = collect(fake, { clock: createVirtualClock(START) }, () => false);
     await expect(run).rejects.toThrow(TypeError);
   });

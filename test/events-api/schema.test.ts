@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatIssuePath, parseEventsResponse } from "../../src/events-api/schema.js";
+import { formatIssuePath, parseEventsPage, parseEventsResponse } from "../../src/events-api/schema.js";
 
 const event = (overrides: Record<string, unknown> = {}) => ({
   id: 1,
@@ -53,8 +53,56 @@ describe("parseEventsResponse", () => {
   });
 
   it("lists one problem per bad field", () => {
-    const result = parseEventsResponse({ events: [event(), { id: "x", status: null, created_at: "", data: {} }] });
+    const result = parseEventsResponse({ events: [event(), { id: "x", status: "0", created_at: "", data: {} }] });
     expect(result).toEqual({ ok: false, problems: ["events[1].id: expected an integer", "events[1].status: expected a number"] });
+  });
+});
+
+describe("status and created_at are optional, defaulted as Xsolla's Unity SDK reads them", () => {
+  it.each([
+    [
+      { id: 7, data: {} },
+      { status: 0, created_at: null },
+    ],
+    [
+      { id: 7, status: null, created_at: null, data: {} },
+      { status: 0, created_at: null },
+    ],
+    [
+      { id: 7, status: 3, data: {} },
+      { status: 3, created_at: null },
+    ],
+    [
+      { id: 7, created_at: "2025-01-15", data: {} },
+      { status: 0, created_at: "2025-01-15" },
+    ],
+  ])("%j", (raw, expected) => {
+    const result = parseEventsResponse({ events: [raw] });
+    expect(result).toEqual({ ok: true, events: [{ id: 7, data: {}, ...expected }] });
+  });
+});
+
+describe("parseEventsPage: each event on its own", () => {
+  it("keeps the good events and sets the bad ones aside, with their id when readable", () => {
+    const result = parseEventsPage({
+      events: [event({ id: 1 }), event({ id: 2, data: "oops" }), { status: 0, data: {} }, event({ id: "4" }), 42, event({ id: "x" })],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.events.map((e) => e.id)).toEqual([1, 4]);
+    expect(result.rejected.map((r) => [r.index, r.id, r.problems])).toEqual([
+      [1, 2, ["events[1].data: expected an object"]],
+      [2, undefined, ["events[2].id: missing (expected an integer)"]],
+      [4, undefined, ["events[4]: expected an object"]],
+      [5, undefined, ["events[5].id: expected an integer"]],
+    ]);
+    expect(result.rejected[0]?.raw).toEqual(event({ id: 2, data: "oops" }));
+  });
+
+  it("still fails a page whose own shape is wrong", () => {
+    expect(parseEventsPage({ events: {} })).toEqual({ ok: false, problems: ["events: expected an array"] });
+    expect(parseEventsPage(null)).toEqual({ ok: false, problems: ["(response): expected an object"] });
+    expect(parseEventsPage({ events: null })).toEqual({ ok: true, events: [], rejected: [] });
   });
 });
 

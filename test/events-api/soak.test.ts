@@ -66,7 +66,7 @@ describe("soak", () => {
           errors++;
           continue;
         }
-        if (item.kind === "idle") continue;
+        if (item.kind !== "event") continue;
         const { id } = item.event;
         if (seen.has(id)) duplicates.push(id);
         seen.add(id);

@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../bin/xsolla-hooks.js", import.meta.url));
+// XSOLLA_HOOKS_TEST_BIN runs the same tests against another build (say, the last release's), to see them fail there.
+export const BIN = process.env.XSOLLA_HOOKS_TEST_BIN ?? fileURLToPath(new URL("../../bin/xsolla-hooks.js", import.meta.url));
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface CliResult {

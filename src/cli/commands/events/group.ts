@@ -17,12 +17,22 @@ export function declareEventsGroup(command: Command): Command {
 
 export function declareEventAuth(command: Command): Command {
   return command
-    .option("--jwt <jwt>", "Xsolla Login user JWT, sent as Authorization: Bearer (env XSOLLA_JWT)")
+    .option("--jwt <jwt>", "Xsolla Login user JWT, sent as Authorization: Bearer (env XSOLLA_JWT; other users see it in ps)")
+    .option("--jwt-file <path>", "read the JWT from this file (trimmed; never printed)")
     .option("--token <token>", "payment token, sent as the token query parameter (env XSOLLA_PAYMENT_TOKEN)")
-    .option("--project-id <id>", "sent as project_id, as Xsolla's Unity SDK does (env XSOLLA_PROJECT_ID)")
+    .option(
+      "--project-id <id>",
+      "sent as project_id, as Xsolla's Unity SDK does; poll skips other projects' events (env XSOLLA_PROJECT_ID)",
+    )
     .option("--base-url <url>", "Event API base URL (env XSOLLA_EVENT_API_URL; default https://getupdate.xsolla.com)");
 }
 
 export function parseEventAuth(opts: RawInput["opts"]): EventAuthFlags {
-  return { jwt: str(opts.jwt), token: str(opts.token), projectId: str(opts.projectId), baseUrl: str(opts.baseUrl) };
+  return {
+    jwt: str(opts.jwt),
+    jwtFile: str(opts.jwtFile),
+    token: str(opts.token),
+    projectId: str(opts.projectId),
+    baseUrl: str(opts.baseUrl),
+  };
 }

@@ -1,4 +1,5 @@
-// `events list`: GET /events, the unprocessed events for this user.
+// `events list`: GET /events, the unprocessed events for this user. A malformed event is reported on stderr
+// and the others are shown.
 import { ExitCode } from "../../../core/errors.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
 import {
@@ -28,7 +29,7 @@ export const command = defineCommand<EventsListOptions>({
     declareEventAuth(command)
       .option("--after-id <n>", "only events after this id")
       .option("--types <list>", "only these notification types, comma-separated")
-      .option("--json", "one JSON line per event: {id,type,status,created_at,data}")
+      .option("--json", "one JSON line per event: {id,type,status,created_at,data}; errors go to stderr")
       .addHelpText(
         "after",
         examples("xsolla-hooks events list --jwt $XSOLLA_JWT", "xsolla-hooks events list --token $TOKEN --types order_paid --json"),
@@ -40,6 +41,8 @@ export const command = defineCommand<EventsListOptions>({
     json: bool(opts.json),
   }),
   run,
+  // stdout is a stream of events: errors stay on stderr even with --json.
+  jsonErrorDocument: false,
 });
 
 async function run(options: EventsListOptions, io: Io): Promise<number> {
@@ -47,15 +50,19 @@ async function run(options: EventsListOptions, io: Io): Promise<number> {
   warnIfExpired(connection, io);
   const client = await openClient(connection);
   try {
-    const events = await client.listEvents({ afterId: options.afterId, types: options.types, signal: io.signal });
+    const { events, rejected } = await client.listEventsPage({ afterId: options.afterId, types: options.types, signal: io.signal });
+    for (const entry of rejected) {
+      const what = entry.id === undefined ? "an event without a readable id" : `event ${entry.id}`;
+      io.stderr.write(`warning: ${what} is malformed (${entry.problems.slice(0, 3).join("; ")}); not shown\n`);
+    }
     if (options.json) {
       for (const event of events) io.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
     } else if (events.length === 0) {
-      io.stdout.write("no unprocessed events\n");
+      io.stdout.write(rejected.length > 0 ? "no usable events\n" : "no unprocessed events\n");
     } else {
       io.stdout.write(table([EVENT_TABLE_HEADER, ...events.map(eventRow)]));
     }
-    return ExitCode.Ok;
+    return rejected.length > 0 ? ExitCode.CheckFailed : ExitCode.Ok;
   } finally {
     await client.close();
   }
