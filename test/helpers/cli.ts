@@ -50,6 +50,8 @@ export function collect(child: ChildProcess, options: CliOptions = {}): Promise<
       );
     }, options.timeoutMs ?? 15_000);
     child.on("error", reject);
+    // The CLI may stop reading early (a refused oversized body): that is its answer, not a test failure.
+    child.stdin?.on("error", () => {});
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);

@@ -9,7 +9,7 @@ import { maskSecret } from "../../core/signature.js";
 import type { Style } from "../../core/text-style.js";
 import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js";
 import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
-import type { Io } from "../../adapters/io.js";
+import { withFallback, type Io } from "../../adapters/io.js";
 import { explainBindError, parseInteger } from "../options.js";
 import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
@@ -151,6 +151,8 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     );
   };
 
+  // A receiver outlives its reader: once stdout is gone (`| head`), request lines go to stderr.
+  const log = withFallback(io.stdout, io.stderr);
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -172,7 +174,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
         } catch (error) {
           io.stderr.write(`warning: request #${request.number} not saved: ${(error as Error).message}\n`);
         }
-        io.stdout.write(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
+        log.write(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
         if (maxRequests !== undefined && request.number >= maxRequests) setImmediate(finish);
       },
     });
@@ -182,7 +184,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
 
   const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}; Ctrl-C to stop)\n`;
   // With --json, stdout carries only request lines.
-  (options.json ? io.stderr : io.stdout).write(banner);
+  (options.json ? io.stderr : log).write(banner);
   const onAbort = () => finish();
   io.signal.addEventListener("abort", onAbort, { once: true });
   if (io.signal.aborted) finish();
@@ -190,6 +192,6 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   io.signal.removeEventListener("abort", onAbort);
   await receiver.close();
   const total = receiver.requests.length;
-  (options.json ? io.stderr : io.stdout).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
+  (options.json ? io.stderr : log).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
   return io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
 }
