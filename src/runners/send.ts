@@ -162,7 +162,7 @@ async function prepareForCommand(
       throw new UsageError("--bad-signature and --no-signature do not go with --request", {
         hint: "use --resign --secret S to sign the capture again",
       });
-    const captured = parseCapturedRequest(readFileArgument(command.request, io, "request file"));
+    const captured = parseCapturedRequest(await readFileArgument(command.request, io, "request file", payload.maxBody));
     const prepared = prepareReplay(captured, url, command.resign ? requireSecret(target) : undefined, target.headers);
     const identified = await identifyBody(captured.body, payload, io);
     return {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { deepMerge, getAtPath, parseSetArgument, setAtPath, type Json } from "../../src/core/fixtures/overrides.js";
+import {
+  deepMerge,
+  getAtPath,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+  parseJsonDocument,
+  parseSetArgument,
+  setAtPath,
+  type Json,
+} from "../../src/core/fixtures/overrides.js";
 import { UsageError } from "../../src/core/errors.js";
 
 describe("parseSetArgument", () => {
@@ -56,5 +65,25 @@ describe("deepMerge", () => {
     [{ a: 1 }, { z: { y: 1 } }, { a: 1, z: { y: 1 } }],
   ] as [Json, Json, Json][])("%j + %j", (base, patch, expected) => {
     expect(deepMerge(base, patch)).toEqual(expected);
+  });
+});
+
+describe("parseJsonDocument", () => {
+  it("skips a leading BOM", () => {
+    expect(parseJsonDocument('\uFEFF{"a":1}', "stdin")).toEqual({ a: 1 });
+  });
+
+  it("refuses nesting past MAX_JSON_DEPTH without recursing, and counts brackets in strings as text", () => {
+    const nested = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    expect(() => parseJsonDocument(nested(MAX_JSON_DEPTH), "x")).not.toThrow();
+    expect(() => parseJsonDocument(nested(MAX_JSON_DEPTH + 1), "body file b.json")).toThrow(
+      `body file b.json nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`,
+    );
+    expect(() => parseJsonDocument(nested(1_000_000), "x")).toThrow(UsageError);
+    expect(jsonNestsDeeperThan(`["${"[".repeat(500)}\\"${"{".repeat(500)}"]`, 2)).toBe(false);
+  });
+
+  it("names what is not JSON", () => {
+    expect(() => parseJsonDocument("{", "--merge file m.json")).toThrow(/^--merge file m\.json is not valid JSON/);
   });
 });
