@@ -31,6 +31,12 @@ async function closeStdoutAfterFirstChunk(child: ChildProcess): Promise<string> 
   return first;
 }
 
+/** Resolves once the CLI is reading stdin: more than a pipe holds has been written and drained into it. */
+async function readingStdin(child: ChildProcess): Promise<void> {
+  const whitespace = Buffer.alloc(512 * 1024, 0x20); // a valid start of a JSON body
+  if (child.stdin?.write(whitespace) === false) await new Promise((resolve) => child.stdin?.once("drain", resolve));
+}
+
 describe("a reader that closes early (| head -1)", () => {
   it("send --retry finishes the replay quietly with its own exit code", async () => {
     // Slow answers, so the timeline lines are written after the reader has gone.
@@ -71,5 +77,49 @@ describe("a reader that closes early (| head -1)", () => {
     expect(result.stderr).toMatch(/#1 payment\s+204 accepted/);
     expect(result.stderr).toMatch(/#2 refund\s+204 accepted/);
     expect(result.stderr).toMatch(/stopped after 2 requests/);
+  });
+});
+
+describe("Ctrl-C and SIGTERM", () => {
+  const silent: Script = () => {
+    /* never answers */
+  };
+
+  it.each(["SIGINT", "SIGTERM"] as const)("%s during a plain send: exit 130, the request was sent, no answer yet", async (signal) => {
+    const server = await loopback(silent);
+    const child = track(startCli(["send", "payment", "--url", server.url, "--secret", SECRET]));
+    const done = collect(child);
+    await server.nextRequest();
+    child.kill(signal);
+    const result = await done;
+    expect(result.code, context(result)).toBe(130);
+    expect(result.stderr.trimEnd().split("\n"), context(result)).toEqual(["interrupted: the request was sent, no answer yet"]);
+    expect(result.stdout).toMatch(/← no answer \(interrupted: the request was sent, no answer yet\)/);
+    expect(result.stdout + result.stderr).not.toMatch(/no attempt was made/);
+  });
+
+  it("SIGTERM during send --json: the document records the attempt in flight", async () => {
+    const server = await loopback(silent);
+    const child = track(startCli(["send", "payment", "--url", server.url, "--secret", SECRET, "--json"]));
+    const done = collect(child);
+    await server.nextRequest();
+    child.kill("SIGTERM");
+    const result = await done;
+    expect(result.code, context(result)).toBe(130);
+    const document = JSON.parse(result.stdout) as { ok: boolean; attempts: { errorKind: string; status: null; verdict: string }[] };
+    expect(document.ok).toBe(false);
+    expect(document.attempts).toMatchObject([{ status: null, errorKind: "interrupted", verdict: "interrupted" }]);
+  });
+
+  it("SIGTERM while waiting for stdin: exit 130 at once, nothing sent", async () => {
+    const server = await loopback();
+    const child = track(startCli(["send", "-", "--url", server.url, "--secret", SECRET]));
+    const done = collect(child, { openStdin: true, timeoutMs: 10_000 });
+    await readingStdin(child);
+    child.kill("SIGTERM");
+    const result = await done;
+    expect(result.code, context(result)).toBe(130);
+    expect(result.stderr.trimEnd(), context(result)).toBe("interrupted while waiting for stdin");
+    expect(server.requests).toHaveLength(0);
   });
 });

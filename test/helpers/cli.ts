@@ -18,6 +18,8 @@ export interface CliOptions {
   input?: string | Buffer;
   cwd?: string;
   timeoutMs?: number;
+  /** Leave stdin open (no input, no end of file): the CLI waits on it. */
+  openStdin?: boolean;
 }
 
 /** A clean environment: no colour, CI on, none of the tool's own variables leaking in from the shell. */
@@ -58,7 +60,7 @@ export function collect(child: ChildProcess, options: CliOptions = {}): Promise<
       resolve({ code, signal, stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
-    else child.stdin?.end();
+    else if (!options.openStdin) child.stdin?.end();
   });
 }
 

@@ -79,9 +79,11 @@ export function renderRetryAttempt(record: AttemptRecord, next: { delayMs: numbe
       ? style.ok("delivered")
       : record.decision === "final"
         ? style.bad("final: not resent")
-        : next
-          ? `resend in ${formatDuration(next.delayMs)}`
-          : style.bad("no resend left");
+        : record.decision === "interrupted"
+          ? style.warn("interrupted")
+          : next
+            ? `resend in ${formatDuration(next.delayMs)}`
+            : style.bad("no resend left");
   return `${line.replace(/^(\s+#\s*\d+ \S+\s+)/, `$1${when} `)}  ${reason}\n`;
 }
 
