@@ -5,8 +5,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import { defaultFixtureOf, findFixture } from "../core/fixtures/catalog.js";
-import { parseJsonDocument, type Json } from "../core/fixtures/overrides.js";
-
+import { isPlainObject, parseJsonDocument, type Json, type JsonObject } from "../core/fixtures/overrides.js";
 import { applyEdits, buildPayload, serializeBody, type BodyFormat } from "../core/fixtures/payload.js";
 import type { Fixture } from "../core/fixtures/types.js";
 import { loadFixtures } from "./fixtures-fs.js";
@@ -54,6 +53,12 @@ function isBodySource(source: string, io: Io): boolean {
   return source === "-" || source.endsWith(".json") || source.includes("/") || source.includes("\\") || existsSync(resolve(io.cwd, source));
 }
 
+function describeJson(value: Json): string {
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  return typeof value === "string" ? "a string" : `a ${typeof value}`;
+}
+
 function typeOf(body: Json): string | undefined {
   return typeof body === "object" && body !== null && !Array.isArray(body) && typeof body.notification_type === "string"
     ? body.notification_type
@@ -85,12 +90,20 @@ export async function resolvePayload(
 ): Promise<ResolvedPayload> {
   const format: BodyFormat = flags.bodyFormat;
   const sets = flags.sets;
-  const merges: Json[] = [];
+  const merges: JsonObject[] = [];
   for (const file of flags.merges) {
-    const text = (await readFileArgument(file, io, "--merge file", flags.maxBody)).toString("utf8");
-    merges.push(parseJsonDocument(text, `--merge file ${file}`));
+    const merge = parseJsonDocument(
+      (await readFileArgument(file, io, "--merge file", flags.maxBody)).toString("utf8"),
+      `--merge file ${file}`,
+    );
+    // Merging is key by key; anything else would silently replace the whole body.
+    if (!isPlainObject(merge))
+      throw new UsageError(`--merge file ${file} holds ${describeJson(merge)}, not a JSON object`, {
+        code: ErrorCode.BadInput,
+        hint: 'a merge document is an object such as {"user":{"id":"42"}}; use --data to replace the body',
+      });
+    merges.push(merge);
   }
-
   const edited = sets.length > 0 || merges.length > 0;
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);

@@ -162,3 +162,53 @@ describe("a UTF-8 byte order mark is signed and sent byte for byte", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ user: { id: "bom" } });
   });
 });
+
+describe("--merge takes objects only", () => {
+  it.each([
+    ["[1,2]", "an array"],
+    ["42", "a number"],
+    ['"text"', "a string"],
+    ["null", "null"],
+  ])("a merge file holding %s → 2", async (content, kind) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "m.json"), content);
+    expectRefused(
+      await runCli(["show", "payment", "--merge", "m.json"], { cwd: dir }),
+      new RegExp(`--merge file m\\.json holds ${kind}, not a JSON object`),
+    );
+  });
+});
+
+describe("fresh: lists only values that are in the bytes sent", () => {
+  it("--set or --merge over a fresh id drops it from the line", async () => {
+    const server = await loopback();
+    const dir = tempDir();
+    writeFileSync(join(dir, "m.json"), '{"transaction":{"payment_date":"2020-01-01T00:00:00+03:00"}}');
+    const result = await runCli(
+      ["send", "payment", "--set", "transaction.id=777", "--merge", "m.json", "--url", server.url, "--secret", SECRET],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.code, context(result)).toBe(0);
+    const body = JSON.parse(server.requests[0]?.body.toString() ?? "{}") as { transaction: { id: number; payment_date: string } };
+    expect(body.transaction).toMatchObject({ id: 777, payment_date: "2020-01-01T00:00:00+03:00" });
+    const fresh = /fresh: (.*)/.exec(result.stdout)?.[1] ?? "";
+    expect(fresh).not.toMatch(/transaction\.id=/);
+    expect(fresh).not.toMatch(/transaction\.payment_date=/);
+    expect(fresh).toMatch(/purchase\.subscription\.subscription_id=/); // untouched fresh values stay listed
+  });
+
+  it("a body that is no longer the fixture's, or a raw body, prints no fresh: line", async () => {
+    const server = await loopback();
+    const dir = tempDir();
+    writeFileSync(join(dir, "m.json"), '{"transaction":null,"purchase":null}');
+    writeFileSync(join(dir, "body.json"), PAYMENT);
+    const merged = await runCli(["send", "payment", "--merge", "m.json", "--url", server.url, "--secret", SECRET], { cwd: dir });
+    const raw = await runCli(["send", "payment", "--data", "body.json", "--url", server.url, "--secret", SECRET], { cwd: dir });
+    for (const result of [merged, raw]) {
+      expect(result.code, context(result)).toBe(0);
+      expect(result.stdout, context(result)).not.toMatch(/fresh:/);
+    }
+  });
+});
