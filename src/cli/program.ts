@@ -27,7 +27,7 @@ export function invokedPath(argv: readonly string[]): string[] {
     if (words.length >= 3) break;
   }
   if (words[0] === "help") words.shift();
-  return words[0] !== undefined && GROUPS[words[0]] !== undefined ? words.slice(0, 2) : words.slice(0, 1);
+  return words[0] !== undefined && Object.hasOwn(GROUPS, words[0]) ? words.slice(0, 2) : words.slice(0, 1);
 }
 
 /** Builds the program; `load` says which command modules to declare in full ("all" for completion and tests). */

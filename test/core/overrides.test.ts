@@ -68,6 +68,25 @@ describe("deepMerge", () => {
   });
 });
 
+describe("own keys: __proto__ and constructor are data, never the prototype", () => {
+  it("setAtPath and getAtPath do not reach Object.prototype", () => {
+    const out = setAtPath({}, "constructor.name", "x") as Record<string, unknown>;
+    expect(out).toEqual({ constructor: { name: "x" } });
+    expect(getAtPath({}, "constructor")).toBeUndefined();
+    expect(getAtPath({}, "toString")).toBeUndefined();
+    const proto = setAtPath({}, "__proto__.polluted", true) as Record<string, unknown>;
+    expect(Object.hasOwn(proto, "__proto__")).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("deepMerge keeps a __proto__ key of the patch as a key", () => {
+    const patch = JSON.parse('{"__proto__":{"polluted":true},"toString":"s"}') as Json;
+    const out = deepMerge({ a: 1 }, patch) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"a":1,"__proto__":{"polluted":true},"toString":"s"}');
+  });
+});
+
 describe("parseJsonDocument", () => {
   it("skips a leading BOM", () => {
     expect(parseJsonDocument('\uFEFF{"a":1}', "stdin")).toEqual({ a: 1 });
