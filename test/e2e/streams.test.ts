@@ -123,3 +123,21 @@ describe("Ctrl-C and SIGTERM", () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe("waits beyond Node's timer limit (2^31-1 ms, about 24.8 days)", () => {
+  it("--realtime --schedule 600h really waits: no second request, no overflow warning", async () => {
+    const server = await loopback((_req, res) => void res.writeHead(500).end());
+    const child = track(
+      startCli(["send", "payment", "--retry", "--realtime", "--schedule", "600h", "--url", server.url, "--secret", SECRET]),
+    );
+    const done = collect(child);
+    await waitForOutput(child, /resend in 600h/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(server.requests).toHaveLength(1);
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.code, context(result)).toBe(130);
+    expect(result.stderr).not.toMatch(/TimeoutOverflowWarning/);
+    expect(server.requests).toHaveLength(1);
+  });
+});
