@@ -1,11 +1,11 @@
 // Messages that are right, and names that are never looked up on a prototype, through the built CLI:
 // --policy, listen --save places and numbering, verify's received value, Authorization overrides,
 // passwords in URLs.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { collect, runCli, startCli, waitForOutput, type CliResult } from "../helpers/cli.js";
 import { startLoopback, type LoopbackServer, type Script } from "../helpers/loopback.js";
 
 const SECRET = "messages-secret-value-1234";
@@ -62,5 +62,44 @@ describe("own-key lookups: a name from Object.prototype is unknown", () => {
     const body = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(Object.hasOwn(body, "__proto__")).toBe(true);
     expect(body).toMatchObject({ constructor: { name: "x" }, user: { constructor: "c" } });
+  });
+});
+
+describe("listen --save", () => {
+  it.each([
+    ["/proc/xsolla-hooks-x", /cannot save captures in \/proc\/xsolla-hooks-x/],
+    ["/proc", /cannot save captures in \/proc:/],
+  ])("a place that cannot hold files (%s) → 2 at once", async (place, message) => {
+    const started = performance.now();
+    const result = await runCli(["listen", "--secret", SECRET, "--save", place], { timeoutMs: 10_000 });
+    expect(result.code, context(result)).toBe(2);
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a file in the way, or under a file → 2", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "file"), "x");
+    for (const place of ["file", "file/sub"]) {
+      const result = await runCli(["listen", "--secret", SECRET, "--save", place], { cwd: dir });
+      expect(result.code, context(result)).toBe(2);
+      expect(result.stderr).toBe(`error: cannot save captures in ${place}: a file is in the way (ENOTDIR)\n`);
+    }
+  });
+
+  it("numbering continues across runs, so the names sort by arrival", async () => {
+    const dir = tempDir();
+    for (const type of ["payment", "refund", "order_paid"]) {
+      const child = startCli(["listen", "--secret", SECRET, "--save", "caps", "--max-requests", "1"], { cwd: dir });
+      cleanup.push(() => void child.kill("SIGKILL"));
+      const done = collect(child);
+      const [, url] = await waitForOutput(child, /listening on (\S+)/);
+      expect((await runCli(["send", type, "--url", url ?? "", "--secret", SECRET])).code).toBe(0);
+      expect((await done).code).toBe(0);
+    }
+    const names = readdirSync(join(dir, "caps")).sort();
+    expect(names.map((n) => n.slice(0, 6))).toEqual(["000001", "000002", "000003"]);
+    expect(names.map((n) => /-([a-z_]+)\.http$/.exec(n)?.[1])).toEqual(["payment", "refund", "order_paid"]);
   });
 });

@@ -1,8 +1,7 @@
 // `listen`: the reference receiver, a handler that verifies, logs and (with --save) keeps every request.
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option } from "commander";
-import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
+import { ExitCode } from "../../core/errors.js";
 import { captureFileName, serializeCapturedRequest } from "../../core/http-capture.js";
 import { requireSecret } from "../../core/settings.js";
 import { maskSecret } from "../../core/signature.js";
@@ -58,7 +57,7 @@ export const command = defineCommand<ListenOptions>({
       .option("--max-requests <n>", "stop after N requests (exit 0)")
       .option(
         "--save <dir>",
-        "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order",
+        "write every request exactly as it arrived (request line, headers, raw body) to one file each, numbered in arrival order after the captures already there",
       )
       .option("--json", "print one JSON line per request")
       .addHelpText(
@@ -126,19 +125,15 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   const { writeFileAtomic } = await import("../../adapters/atomic-write.js");
   const style = await createStyle(io, options.color);
   const saveDir = options.save ? resolve(io.cwd, options.save) : undefined;
-  if (saveDir) {
-    try {
-      mkdirSync(saveDir, { recursive: true });
-    } catch (error) {
-      throw new UsageError(`cannot create --save directory ${options.save}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        code: ErrorCode.BadInput,
-      });
-    }
+  let savedBefore = 0;
+  if (saveDir && options.save) {
+    const { prepareCaptureDir } = await import("../../adapters/capture-dir.js");
+    savedBefore = prepareCaptureDir(saveDir, options.save);
   }
   // Exactly what arrived: request line, headers in order, raw body bytes. Bodies over the limit are not read, so not saved.
   const save = (request: ReceivedRequest) => {
     if (!saveDir || request.answer.status === 413) return;
-    const file = join(saveDir, captureFileName(request.number, request.receivedAt, request.answer.type));
+    const file = join(saveDir, captureFileName(savedBefore + request.number, request.receivedAt, request.answer.type));
     writeFileAtomic(
       file,
       serializeCapturedRequest({
