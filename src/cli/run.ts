@@ -5,7 +5,7 @@ import { ExitCode, XsollaHooksError } from "../core/errors.js";
 import { errorLine } from "./render/error.js";
 import type { RawInput } from "./command.js";
 import type { Io } from "../adapters/io.js";
-import { createProgram, type Dispatch } from "./program.js";
+import { createProgram, helpAsFlag, type Dispatch } from "./program.js";
 
 export interface RenderContext {
   /** --json was given: stdout carries one JSON document, errors included. */
@@ -53,11 +53,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(program.helpInformation());
       return ExitCode.Ok;
     }
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(helpAsFlag(argv), { from: "user" });
     return result;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and --version end in a CommanderError too, with exit code 0.
+      // Help and --version end in a CommanderError, exit code 0; a group named without its command printed its help (2).
+
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     const opts = raw?.opts ?? {};

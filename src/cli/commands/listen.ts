@@ -37,7 +37,7 @@ export const command = defineCommand<ListenOptions>({
   declare: (command) =>
     command
       .option("--port <port>", "port (0 picks a free one) (default: 0)")
-      .option("--host <host>", 'address to bind (default: "127.0.0.1")')
+      .option("--host <host>", "address to bind (default: 127.0.0.1)")
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
       .option(
         "--unknown-user <id>",

@@ -70,7 +70,7 @@ export const command = defineCommand<SendOptions>({
         .option("--bad-signature", "sign with a wrong secret (expects a 4xx INVALID_SIGNATURE unless --expect)")
         .option("--no-signature", "send no Authorization header (expects a 4xx INVALID_SIGNATURE unless --expect)")
         .option("--header <K: V>", "extra request header (repeatable)", collect)
-        .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 10000)")
+        .option("--timeout <ms>", "per-attempt timeout in milliseconds (default: 10000)")
         .option("--json", "print one JSON object and nothing else on stdout")
         .option("--request <file>", "re-send a request captured by listen --save, as it was (same bytes, same signature)")
         .option("--resign", "with --request: sign the captured bytes again with --secret (e.g. production capture to staging)")
