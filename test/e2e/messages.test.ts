@@ -65,6 +65,35 @@ describe("own-key lookups: a name from Object.prototype is unknown", () => {
   });
 });
 
+describe("--policy none and --max-attempts 1 say what they do", () => {
+  it("--policy none on payment: sent once because you chose it, not a look-up", async () => {
+    const server = await loopback((_req, res) => void res.writeHead(500).end());
+    const result = await runCli(["send", "payment", "--retry", "--policy", "none", "--url", server.url, "--secret", SECRET]);
+    expect(result.code, context(result)).toBe(1);
+    expect(result.stdout).toMatch(/retry policy: none .*, chosen with --policy none/);
+    expect(result.stdout).toMatch(
+      /--policy none: sent once and never resent, whatever the answer \(Xsolla resends payment under its payment policy\)/,
+    );
+    expect(result.stdout).toMatch(/✗ not delivered; --policy none sends it once/);
+    expect(result.stdout).not.toMatch(/synchronous look-up|payment is never resent/);
+  });
+
+  it("--max-attempts 1 on payment says so", async () => {
+    const server = await loopback((_req, res) => void res.writeHead(500).end());
+    const result = await runCli(["send", "payment", "--retry", "--max-attempts", "1", "--url", server.url, "--secret", SECRET]);
+    expect(result.stdout).toMatch(/--max-attempts 1: sent once, no resend/);
+    expect(result.stdout).toMatch(/✗ not delivered; --max-attempts 1 sends it once/);
+    expect(result.stdout).not.toMatch(/synchronous look-up/);
+  });
+
+  it("user_validation still gives Xsolla's own reason", async () => {
+    const server = await loopback((_req, res) => void res.writeHead(500).end());
+    const result = await runCli(["send", "user_validation", "--retry", "--policy", "none", "--url", server.url, "--secret", SECRET]);
+    expect(result.stdout).toMatch(/Xsolla never resends user_validation/);
+    expect(result.stdout).toMatch(/not delivered, and user_validation is never resent/);
+  });
+});
+
 describe("listen --save", () => {
   it.each([
     ["/proc/xsolla-hooks-x", /cannot save captures in \/proc\/xsolla-hooks-x/],

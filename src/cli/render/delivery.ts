@@ -1,9 +1,9 @@
 // How a delivery looks to people and in --json: the request line, each attempt, and a retry
 // timeline. Pure string builders over reports; the commands write them.
-import { attemptOffsetsMs, noRetryReason } from "../../core/delivery/policies.js";
+import { attemptOffsetsMs } from "../../core/delivery/policies.js";
 import { deliveryToJson, formatOffset, statusText } from "../../core/delivery/report.js";
 import type { RetryVerdict } from "../../core/delivery/judge.js";
-import type { RetryPlan } from "../../core/delivery/retry-plan.js";
+import { oneAttemptReason, type RetryPlan } from "../../core/delivery/retry-plan.js";
 import type { AttemptRecord, DeliveryReport } from "../../core/delivery/types.js";
 import { formatDuration } from "../../core/duration.js";
 import type { Json } from "../../core/fixtures/overrides.js";
@@ -59,8 +59,9 @@ export function renderRetryHeader(sent: SentWebhook, plan: RetryPlan, style: Sty
       : plan.scheduleReplaced
         ? "your --schedule"
         : "MODEL (Xsolla publishes no intervals)";
-  let text = renderRequestLine(sent, style) + style.bold(`retry policy: ${plan.policy.name} (${plan.policy.title}), ${label}\n`);
-  if (plan.delaysMs.length === 0) text += style.dim(`  ${noRetryReason(sent.type)}\n`);
+  const chosen = plan.chosenPolicy === undefined ? "" : `, chosen with --policy ${plan.chosenPolicy}`;
+  let text = renderRequestLine(sent, style) + style.bold(`retry policy: ${plan.policy.name} (${plan.policy.title}), ${label}${chosen}\n`);
+  if (plan.delaysMs.length === 0) text += style.dim(`  ${oneAttemptReason(plan, sent.type)}\n`);
   else {
     text += style.dim(`  ${plan.policy.basis}\n`);
     text += style.dim(
