@@ -1,6 +1,7 @@
 // Messages that are right, and names that are never looked up on a prototype, through the built CLI:
 // --policy, listen --save places and numbering, verify's received value, Authorization overrides,
 // passwords in URLs.
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { collect, runCli, startCli, waitForOutput, type CliResult } from "../hel
 import { startLoopback, type LoopbackServer, type Script } from "../helpers/loopback.js";
 
 const SECRET = "messages-secret-value-1234";
+const sha1 = (bytes: Buffer | string, secret = SECRET) => createHash("sha1").update(bytes).update(secret).digest("hex");
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -130,5 +132,20 @@ describe("listen --save", () => {
     const names = readdirSync(join(dir, "caps")).sort();
     expect(names.map((n) => n.slice(0, 6))).toEqual(["000001", "000002", "000003"]);
     expect(names.map((n) => /-([a-z_]+)\.http$/.exec(n)?.[1])).toEqual(["payment", "refund", "order_paid"]);
+  });
+});
+
+describe("verify shows the received value as received", () => {
+  it.each([
+    ["upper-case hex", (hex: string) => hex.toUpperCase(), (hex: string) => `received Signature ${hex.toUpperCase()}`],
+    ["a lower-case prefix", (hex: string) => `signature ${hex}`, (hex: string) => `received signature ${hex}`],
+    ["two spaces", (hex: string) => `Signature  ${hex}`, (hex: string) => `received "Signature  ${hex}"`],
+  ])("%s", async (_name, written, shown) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "body.json"), '{"notification_type":"payment"}');
+    const hex = sha1('{"notification_type":"payment"}');
+    const result = await runCli(["verify", "body.json", "--secret", SECRET, "--signature", written(hex)], { cwd: dir });
+    expect(result.code, context(result)).toBe(1);
+    expect(result.stdout).toContain(`  ${shown(hex)}\n`);
   });
 });

@@ -65,6 +65,13 @@ export function signatureArgumentToHeader(value: string): string {
   return /^[0-9a-fA-F]{40}$/.test(bare) ? `Signature ${bare}` : bare;
 }
 
+/** A header value as received; quoted when whitespace or control characters would otherwise hide. */
+function shownValue(value: string): string {
+  return /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !value.includes("  ")
+    ? value
+    : JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+}
+
 async function run(options: VerifyOptions, io: Io): Promise<number> {
   const { target } = await loadTarget(io, { secret: options.secret });
   const secret = requireSecret(target);
@@ -104,11 +111,9 @@ async function run(options: VerifyOptions, io: Io): Promise<number> {
     } else {
       io.stdout.write(style.bad(`✗ ${result.diagnosis}: ${result.message}\n`));
       io.stdout.write(`  fix: ${result.hint}\n`);
-      io.stdout.write(
-        style.dim(
-          `  expected Signature ${result.expected}\n  received ${result.received ? `Signature ${result.received}` : "(no signature found)"}\n`,
-        ),
-      );
+      // The value as it came (case, spacing, prefix and all): the difference is often the whole story.
+      const received = signature?.trim() ? shownValue(signature) : "(no signature found)";
+      io.stdout.write(style.dim(`  expected Signature ${result.expected}\n  received ${received}\n`));
       for (const [key, value] of Object.entries(result.details ?? {})) io.stdout.write(style.dim(`  ${key}: ${value}\n`));
     }
   }
