@@ -5,6 +5,7 @@ import { ErrorCode, UsageError } from "../core/errors.js";
 import { parseSetArgument } from "../core/fixtures/overrides.js";
 import { collect, str, strings, type RawInput } from "./command.js";
 import type { PayloadFlags } from "../adapters/payload-source.js";
+import { checkHeaderName } from "../core/settings.js";
 import { DEFAULT_MAX_INPUT_BYTES, formatBytes, MAX_INPUT_LIMIT_BYTES } from "../core/limits.js";
 
 export type { PayloadFlags };
@@ -24,6 +25,7 @@ export function parseHeaders(values: readonly string[] | undefined): Record<stri
     const colon = value.indexOf(":");
     const name = colon > 0 ? value.slice(0, colon).trim() : "";
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`invalid --header "${value}": expected "Name: value"`);
+    checkHeaderName(name, "--header");
     headers[name.toLowerCase()] = value.slice(colon + 1).trim();
   }
   return headers;

@@ -70,9 +70,40 @@ export function resolveTarget(input: {
     urlSource,
     secret,
     secretSource,
-    headers: { ...(file.headers ?? {}), ...(flags.headers ?? {}) },
+    headers: { ...checkedHeaders(file.headers ?? {}, "config headers"), ...(flags.headers ?? {}) },
     timeoutMs: flags.timeoutMs ?? file.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
+}
+
+// Headers that describe the connection or the body's framing: the HTTP client sets them from the
+// bytes it sends, and an override would make the request lie about its own body.
+const CONNECTION_HEADERS = new Set([
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
+]);
+
+/** A header a user may set (Authorization, X-Anything, even Host); a usage error for the connection's own. */
+export function checkHeaderName(name: string, source: string): void {
+  if (CONNECTION_HEADERS.has(name.toLowerCase()))
+    throw new UsageError(`${source} cannot set ${name}: it is set from the body that is sent`, {
+      hint: "drop it; every other header, Authorization included, can be overridden",
+    });
+}
+
+/** Config headers, checked like --header and keyed in lower case, so a flag overrides them whatever the case. */
+function checkedHeaders(headers: Record<string, string>, source: string): Record<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    checkHeaderName(name, source);
+    out.set(name.toLowerCase(), value);
+  }
+  return Object.fromEntries(out);
 }
 
 export function requireSecret(target: Pick<Target, "secret">): string {

@@ -129,6 +129,8 @@ export interface SentWebhook {
   bytes: Uint8Array;
   fresh: Record<string, Json>;
   signature: string | null;
+  /** The Authorization header as sent, when it is not a plain `Signature <hex>` (an override). */
+  authorization?: string | undefined;
 }
 
 export interface SendListener {
@@ -141,6 +143,12 @@ export interface SendListener {
 export type SendOutcome =
   | { kind: "once"; sent: SentWebhook; expectation: Expectation; report: DeliveryReport; verdict: DeliveryVerdict }
   | { kind: "retry"; sent: SentWebhook; plan: RetryPlan; report: DeliveryReport; verdict: RetryVerdict };
+
+/** The signature as it goes out: the digest, and the whole header when it is not a plain one. */
+function shownSignature(prepared: SignedRequest): Pick<SentWebhook, "signature" | "authorization"> {
+  const header = prepared.request.headers.authorization;
+  return { signature: prepared.signature, authorization: prepared.signature === null ? header : undefined };
+}
 
 /** Where, with what secret, which bytes: the target, then the body (fixture, file, stdin or capture), signed. */
 async function prepareForCommand(
@@ -169,7 +177,7 @@ async function prepareForCommand(
       prepared,
       fixture: identified.fixture,
       timeoutMs: target.timeoutMs,
-      sent: { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature },
+      sent: { url, type: identified.type, bytes: captured.body, fresh: {}, ...shownSignature(prepared) },
     };
   }
   const secret = requireSecret(target);
@@ -183,7 +191,7 @@ async function prepareForCommand(
     prepared,
     fixture: payload.fixture,
     timeoutMs: target.timeoutMs,
-    sent: { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature: prepared.signature },
+    sent: { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, ...shownSignature(prepared) },
   };
 }
 

@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { Command } from "commander";
 import { runCli } from "../../src/cli/run.js";
-import { createProgram } from "../../src/cli/program.js";
+import { createProgram, parseCommandLine } from "../../src/cli/program.js";
 import type { Io } from "../../src/adapters/io.js";
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -70,5 +70,39 @@ describe("help", () => {
     expect(defaults.length).toBeGreaterThan(20);
     for (const found of defaults) expect(found).toMatch(/^default: [^"]/);
     expect(texts.join(" ")).not.toMatch(/choices: "/);
+  });
+});
+
+describe("refused at the boundary: own-key lookups, connection headers, sizes, --expect-final, long delays", () => {
+  it.each([
+    [["send", "payment", "--header", "Content-Length: 5"], /--header cannot set Content-Length/],
+    [["send", "payment", "--header", "transfer-encoding: chunked"], /--header cannot set transfer-encoding/],
+    [["test", "--header", "Content-Length: 5"], /--header cannot set Content-Length/],
+    [["show", "payment", "--max-body", "lots"], /invalid --max-body "lots"/],
+    [["send", "payment", "--retry", "--expect-final", "2xx"], /invalid --expect-final "2xx": a 2xx is a delivery, not a final failure/],
+    [
+      ["send", "payment", "--retry", "--expect-final", "404,exhausted"],
+      /invalid --expect-final "404,exhausted": exhausted and no-answer stand alone/,
+    ],
+    [["send", "payment", "--retry", "--schedule", "9000h"], /invalid --schedule "9000h": "9000h" is longer than 365 days/],
+    [["listen", "--status-style", "constructor"], /invalid --status-style "constructor"/],
+    [["test", "--reporter", "toString"], /invalid --reporter "toString"/],
+    [["completion", "__proto__"], /unknown shell "__proto__"/],
+    [["constructor"], /unknown command "constructor"/],
+    [["toString", "list"], /unknown command "toString"/],
+  ])("%j is refused", async (argv, message) => {
+    await expect(parseCommandLine(argv)).rejects.toThrow(message);
+  });
+
+  it("--max-body takes bytes or binary units", async () => {
+    for (const [value, bytes] of [
+      ["1000", 1000],
+      ["512KiB", 512 * 1024],
+      ["16m", 16 * 1024 * 1024],
+      ["256MiB", 256 * 1024 * 1024],
+    ] as const) {
+      const { options } = await parseCommandLine(["show", "payment", "--max-body", value]);
+      expect(options).toMatchObject({ payload: { maxBody: bytes } });
+    }
   });
 });

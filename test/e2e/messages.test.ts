@@ -149,3 +149,27 @@ describe("verify shows the received value as received", () => {
     expect(result.stdout).toContain(`  ${shown(hex)}\n`);
   });
 });
+
+describe("an Authorization override is shown as sent", () => {
+  it("--header Authorization: the line and --json show the signature that went out, sent once", async () => {
+    const server = await loopback();
+    const override = `Signature ${"0".repeat(40)}`;
+    const args = ["send", "payment", "--header", `Authorization: ${override}`, "--url", server.url, "--secret", SECRET];
+    const human = await runCli(args);
+    expect(human.stdout).toMatch(/Signature 00000000…/);
+    const json = await runCli([...args, "--json"]);
+    expect((JSON.parse(json.stdout) as { signature: string }).signature).toBe("0".repeat(40));
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([override, override]);
+  });
+
+  it("a config header named Authorization replaces ours instead of going out twice", async () => {
+    const server = await loopback();
+    const dir = tempDir();
+    writeFileSync(join(dir, "xsolla-hooks.config.json"), JSON.stringify({ headers: { Authorization: "Bearer config-token-value" } }));
+    const result = await runCli(["send", "payment", "--url", server.url, "--secret", SECRET, "--expect", "2xx"], { cwd: dir });
+    expect(result.code, context(result)).toBe(0);
+    expect(server.requests[0]?.headers.authorization).toBe("Bearer config-token-value");
+    expect(result.stdout).toMatch(/Authorization: Be…ue \(25 chars\)/);
+    expect(result.stdout).not.toContain("config-token-value");
+  });
+});

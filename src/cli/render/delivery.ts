@@ -6,6 +6,7 @@ import type { RetryVerdict } from "../../core/delivery/judge.js";
 import { oneAttemptReason, type RetryPlan } from "../../core/delivery/retry-plan.js";
 import type { AttemptRecord, DeliveryReport } from "../../core/delivery/types.js";
 import { formatDuration } from "../../core/duration.js";
+import { maskSecret } from "../../core/signature.js";
 import type { Json } from "../../core/fixtures/overrides.js";
 import type { SentWebhook } from "../../runners/send.js";
 
@@ -20,8 +21,17 @@ export function formatFresh(fresh: Record<string, Json>): string {
     .join(" ");
 }
 
+/** An Authorization override as sent: a malformed signature in full, anything else (a token?) masked. */
+function shownAuthorization(value: string): string {
+  return /^signature\b/i.test(value) ? JSON.stringify(oneLine(Buffer.from(value), 60)) : maskSecret(value);
+}
+
 export function renderRequestLine(sent: SentWebhook, style: Style): string {
-  const signature = sent.signature ? `Signature ${sent.signature.slice(0, 8)}…` : "no signature";
+  const signature = sent.signature
+    ? `Signature ${sent.signature.slice(0, 8)}…`
+    : sent.authorization !== undefined
+      ? `Authorization: ${shownAuthorization(sent.authorization)}`
+      : "no signature";
   const freshLine = Object.keys(sent.fresh).length ? style.dim(`  fresh: ${formatFresh(sent.fresh)}\n`) : "";
   return `→ POST ${sent.url}  ${sent.type ?? "(no notification_type)"}  ${sent.bytes.length} bytes  ${signature}\n${freshLine}`;
 }
