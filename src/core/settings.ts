@@ -2,6 +2,7 @@
 // and timeout, with the precedence flags > environment > config file > defaults. Every command and
 // the interactive mode ask this function; nothing else reads XSOLLA_WEBHOOK_URL or _SECRET.
 import { ErrorCode, UsageError } from "./errors.js";
+import { maskSecret } from "./signature.js";
 
 export const CONFIG_FILE_NAME = "xsolla-hooks.config.json";
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -128,10 +129,23 @@ export function checkUrl(raw: string | undefined, flag = "--url", envName = "XSO
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`invalid URL "${raw}"`, { hint: "e.g. http://localhost:3000/webhook" });
+    throw new UsageError(`invalid URL "${redactUrls(raw)}"`, { hint: "e.g. http://localhost:3000/webhook" });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`invalid URL "${raw}": only http:// and https:// are supported`);
+    throw new UsageError(`invalid URL "${redactUrls(raw)}": only http:// and https:// are supported`);
   }
   return url.toString();
+}
+
+/** A text for display with the password of every URL in it (`https://user:pass@host`) masked like a secret. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)([^\s/?#@]+)@/gi, (_match, head: string, password: string) => {
+    let plain = password;
+    try {
+      plain = decodeURIComponent(password);
+    } catch {
+      // not percent-encoded after all: mask it as written
+    }
+    return `${head}${maskSecret(plain)}@`;
+  });
 }

@@ -13,7 +13,7 @@ import { expectationForSend, type Expectation } from "../core/expectation.js";
 import { parseCapturedRequest, type CapturedRequest } from "../core/http-capture.js";
 import type { Json } from "../core/fixtures/overrides.js";
 import type { Fixture, RetryPolicyName } from "../core/fixtures/types.js";
-import { requireSecret, requireUrl } from "../core/settings.js";
+import { redactUrls, requireSecret, requireUrl } from "../core/settings.js";
 import { loadTarget } from "../adapters/config-file.js";
 import { createSystemClock } from "../adapters/system-clock.js";
 import { loadBuiltinFixtures } from "../adapters/fixtures-fs.js";
@@ -124,6 +124,7 @@ export interface SendCommand {
 
 /** What went out, as people and --json are told. */
 export interface SentWebhook {
+  /** For display: a password in it is masked. */
   url: string;
   type: string | undefined;
   bytes: Uint8Array;
@@ -177,7 +178,7 @@ async function prepareForCommand(
       prepared,
       fixture: identified.fixture,
       timeoutMs: target.timeoutMs,
-      sent: { url, type: identified.type, bytes: captured.body, fresh: {}, ...shownSignature(prepared) },
+      sent: { url: redactUrls(url), type: identified.type, bytes: captured.body, fresh: {}, ...shownSignature(prepared) },
     };
   }
   const secret = requireSecret(target);
@@ -191,7 +192,7 @@ async function prepareForCommand(
     prepared,
     fixture: payload.fixture,
     timeoutMs: target.timeoutMs,
-    sent: { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, ...shownSignature(prepared) },
+    sent: { url: redactUrls(url), type: payload.type, bytes: payload.bytes, fresh: payload.fresh, ...shownSignature(prepared) },
   };
 }
 

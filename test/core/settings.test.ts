@@ -1,7 +1,7 @@
 // The one resolver for target settings: headers from a config file and flags, checked and merged
 // case-insensitively; and how URLs with a password are shown.
 import { describe, expect, it } from "vitest";
-import { checkHeaderName, resolveTarget } from "../../src/core/settings.js";
+import { checkHeaderName, redactUrls, resolveTarget } from "../../src/core/settings.js";
 import { UsageError } from "../../src/core/errors.js";
 
 describe("headers", () => {
@@ -20,5 +20,16 @@ describe("headers", () => {
 
   it.each(["Authorization", "Host", "X-Trace", "Accept"])("%s may be set", (name) => {
     expect(() => checkHeaderName(name, "--header")).not.toThrow();
+  });
+});
+
+describe("redactUrls", () => {
+  it.each([
+    ["http://user:hunter2-url-password@host/x", "http://user:hu…rd (20 chars)@host/x"],
+    ["error: could not reach https://u:p%40ss@h:8080/: refused", "error: could not reach https://u:**** (4 chars)@h:8080/: refused"],
+    ["two: http://a:secret1@h1/ and http://b:secret2@h2/", "two: http://a:**** (7 chars)@h1/ and http://b:**** (7 chars)@h2/"],
+    ["no password: http://user@host/ http://host/?a=b:c@d", "no password: http://user@host/ http://host/?a=b:c@d"],
+  ])("%s", (text, shown) => {
+    expect(redactUrls(text)).toBe(shown);
   });
 });

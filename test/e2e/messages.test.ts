@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, runCli, startCli, waitForOutput, type CliResult } from "../helpers/cli.js";
-import { startLoopback, type LoopbackServer, type Script } from "../helpers/loopback.js";
+import { refusedPort, startLoopback, type LoopbackServer, type Script } from "../helpers/loopback.js";
 
 const SECRET = "messages-secret-value-1234";
+const PASSWORD = "hunter2-url-password";
 const sha1 = (bytes: Buffer | string, secret = SECRET) => createHash("sha1").update(bytes).update(secret).digest("hex");
 
 const cleanup: (() => unknown)[] = [];
@@ -171,5 +172,30 @@ describe("an Authorization override is shown as sent", () => {
     expect(server.requests[0]?.headers.authorization).toBe("Bearer config-token-value");
     expect(result.stdout).toMatch(/Authorization: Be…ue \(25 chars\)/);
     expect(result.stdout).not.toContain("config-token-value");
+  });
+});
+
+describe("a password in a URL is masked like a secret", () => {
+  it("in the request line, the --json document and the unreachable error", async () => {
+    const server = await loopback();
+    const url = server.url.replace("http://", `http://user:${PASSWORD}@`);
+    const human = await runCli(["send", "payment", "--url", url, "--secret", SECRET]);
+    const json = await runCli(["send", "payment", "--url", url, "--secret", SECRET, "--json"]);
+    const dead = `http://user:${PASSWORD}@127.0.0.1:${await refusedPort()}/webhook`;
+    const unreachable = await runCli(["send", "payment", "--url", dead, "--secret", SECRET, "--json"]);
+    for (const result of [human, json, unreachable]) {
+      expect(result.stdout + result.stderr, context(result)).not.toContain(PASSWORD);
+    }
+    expect(human.stdout).toContain("http://user:hu…rd (20 chars)@127.0.0.1:");
+    expect((JSON.parse(json.stdout) as { url: string }).url).toMatch(/^http:\/\/user:hu…rd \(20 chars\)@127\.0\.0\.1:/);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(/^error: could not reach http:\/\/user:hu…rd \(20 chars\)@127\.0\.0\.1:/);
+  });
+
+  it("in a usage error about the URL", async () => {
+    const result = await runCli(["send", "payment", "--url", `ftp://user:${PASSWORD}@example.com/`, "--secret", SECRET]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain(PASSWORD);
+    expect(result.stderr).toMatch(/invalid URL "ftp:\/\/user:hu…rd \(20 chars\)@example\.com\/"/);
   });
 });
