@@ -5,7 +5,8 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import type { Fixture, FixtureMeta } from "../core/fixtures/types.js";
-import type { JsonObject } from "../core/fixtures/overrides.js";
+import { parseJsonDocument, type JsonObject } from "../core/fixtures/overrides.js";
+import { DEFAULT_MAX_INPUT_BYTES, readCappedFile } from "./read-input.js";
 
 export const BUILTIN_FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
@@ -24,13 +25,10 @@ function jsonFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function readJson(file: string): unknown {
-  const text = readFileSync(file, "utf8");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`fixture ${file} is not valid JSON: ${(error as Error).message}`, { code: ErrorCode.InvalidFixture });
-  }
+/** A user's fixture file: capped like every input, and parsed with the same rules (BOM, depth). */
+async function readUserJson(file: string): Promise<unknown> {
+  const bytes = await readCappedFile(file, file, "fixture", { limit: DEFAULT_MAX_INPUT_BYTES });
+  return parseJsonDocument(bytes.toString("utf8"), `fixture ${file}`, ErrorCode.InvalidFixture);
 }
 
 function toFixture(file: string, raw: { _meta: FixtureMeta; body: JsonObject }): Fixture {
@@ -38,7 +36,10 @@ function toFixture(file: string, raw: { _meta: FixtureMeta; body: JsonObject }):
 }
 
 export function loadBuiltinFixtures(): Fixture[] {
-  return jsonFiles(BUILTIN_FIXTURES_DIR).map((file) => toFixture(file, readJson(file) as { _meta: FixtureMeta; body: JsonObject }));
+  // Shipped with the package and validated by the tests: read as they are.
+  return jsonFiles(BUILTIN_FIXTURES_DIR).map((file) =>
+    toFixture(file, JSON.parse(readFileSync(file, "utf8")) as { _meta: FixtureMeta; body: JsonObject }),
+  );
 }
 
 /** A plain webhook body borrows the built-in metadata of its type (no fresh paths: sent as written). */
@@ -67,8 +68,9 @@ export async function loadUserFixtures(dir: string, builtin: readonly Fixture[])
     throw new UsageError(`fixtures directory ${dir} does not exist`, { code: ErrorCode.BadInput });
   }
   const { validateFixtureFile } = await import("../core/fixtures/schemas.js");
-  return jsonFiles(dir).map((file) => {
-    const value = asFixtureFile(readJson(file), file, builtin);
+  const fixtures: Fixture[] = [];
+  for (const file of jsonFiles(dir)) {
+    const value = asFixtureFile(await readUserJson(file), file, builtin);
     // A user's file may have any name; the schema's name rule is for the shipped catalog.
     const meta = (value as { _meta?: { type?: unknown; variant?: unknown } } | null)?._meta;
     const canonical =
@@ -79,8 +81,9 @@ export async function loadUserFixtures(dir: string, builtin: readonly Fixture[])
       const more = result.errors.length > 3 ? ` (and ${result.errors.length - 3} more)` : "";
       throw new UsageError(`invalid fixture ${file}: ${shown}${more}`, { code: ErrorCode.InvalidFixture });
     }
-    return toFixture(file, value as { _meta: FixtureMeta; body: JsonObject });
-  });
+    fixtures.push(toFixture(file, value as { _meta: FixtureMeta; body: JsonObject }));
+  }
+  return fixtures;
 }
 
 /** Built-in fixtures plus a user's directory; a user fixture with the same id replaces the built-in one. */

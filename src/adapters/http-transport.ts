@@ -4,7 +4,12 @@ import { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { Agent, request } from "undici";
 import { flattenHeaders, readCappedBody } from "./http-read.js";
-import { classifyTransportError, describeTransportError, TRANSPORT_FAILURE_TEXT } from "../core/delivery/transport-errors.js";
+import {
+  classifyTransportError,
+  describeTransportError,
+  interruptedNoReply,
+  TRANSPORT_FAILURE_TEXT,
+} from "../core/delivery/transport-errors.js";
 import type { NoReply, SendResult, OutgoingRequest, Transport } from "../core/delivery/types.js";
 
 export const DEFAULT_RESPONSE_LIMIT = 1024 * 1024;
@@ -29,9 +34,19 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
   const limit = options.responseLimit ?? DEFAULT_RESPONSE_LIMIT;
   // One agent per transport, closed by the command, so no socket outlives the run.
   const agent = new Agent({ connect: { rejectUnauthorized: true }, keepAliveTimeout: 4_000 });
+  // Whether a connection was up while a request was in flight: what Ctrl-C reports as "sent".
+  // Webhook bodies are small, so a request on an open connection has left the process.
+  let openConnections = 0;
+  let connectedDuringRequest = false;
+  agent.on("connect", () => {
+    openConnections++;
+    connectedDuringRequest = true;
+  });
+  agent.on("disconnect", () => void (openConnections = Math.max(0, openConnections - 1)));
   return {
     async send(req: OutgoingRequest, { timeoutMs, signal }): Promise<SendResult> {
       const started = performance.now();
+      connectedDuringRequest = openConnections > 0;
       const timeout = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       try {
@@ -50,7 +65,7 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
         return { kind: "reply", status: response.statusCode, headers, body, truncated, durationMs: performance.now() - started };
       } catch (error) {
         const durationMs = performance.now() - started;
-        if (signal?.aborted) throw signal.reason;
+        if (signal?.aborted) return interruptedNoReply(connectedDuringRequest, durationMs);
         const kind = timeout.aborted ? "timeout" : classifyTransportError(error);
         const detail = kind === "timeout" ? `no answer within ${timeoutMs} ms` : describeTransportError(error);
         const failure: NoReply = { kind: "no-reply", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs };

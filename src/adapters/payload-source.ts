@@ -1,16 +1,17 @@
 // Where a body comes from (a fixture, a file, stdin, --data) and the edits on it, shared by show,
 // sign and send. Raw bodies are kept byte for byte unless the user asks for an edit.
 import { randomInt } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import { defaultFixtureOf, findFixture } from "../core/fixtures/catalog.js";
-import { parseJsonDocument, type Json } from "../core/fixtures/overrides.js";
+import { isPlainObject, parseJsonDocument, type Json, type JsonObject } from "../core/fixtures/overrides.js";
 import { applyEdits, buildPayload, serializeBody, type BodyFormat } from "../core/fixtures/payload.js";
 import type { Fixture } from "../core/fixtures/types.js";
 import { loadFixtures } from "./fixtures-fs.js";
 import type { Io } from "./io.js";
 import type { SetOverride } from "../core/fixtures/overrides.js";
+import { DEFAULT_MAX_INPUT_BYTES, readCappedFile, readCappedStream } from "./read-input.js";
 
 /** The body options of show, sign, send and events enqueue, parsed. */
 export interface PayloadFlags {
@@ -22,6 +23,8 @@ export interface PayloadFlags {
   keepIds?: boolean | undefined;
   bodyFormat: BodyFormat;
   fixturesDir?: string | undefined;
+  /** --max-body: the cap on every body, --merge and --request file and on stdin. */
+  maxBody: number;
 }
 
 export interface ResolvedPayload {
@@ -35,27 +38,25 @@ export interface ResolvedPayload {
   origin: "fixture" | "file" | "stdin";
 }
 
-export async function readStdin(io: Io): Promise<Buffer> {
+export async function readStdin(io: Io, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Buffer> {
   if (io.stdin.isTTY) throw new UsageError("stdin is a terminal: pipe a JSON body into it, or name a file", { code: ErrorCode.BadInput });
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks);
+  return readCappedStream(io.stdin, "stdin", { limit: maxBytes, flag: "--max-body", signal: io.signal });
 }
 
-/** A file the user named, read whole; a missing or unreadable file is a usage error naming it. */
-export function readFileArgument(path: string, io: Io, what: string): Buffer {
-  try {
-    return readFileSync(resolve(io.cwd, path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? String(error));
-    throw new UsageError(`cannot read ${what} ${path}: ${reason}`, { code: ErrorCode.BadInput });
-  }
+/** A file the user named, read whole up to the cap; a missing, unreadable or too large file is a usage error naming it. */
+export function readFileArgument(path: string, io: Io, what: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Buffer> {
+  return readCappedFile(resolve(io.cwd, path), path, what, { limit: maxBytes, flag: "--max-body", signal: io.signal });
 }
 
 /** A positional that is `-`, names an existing file, or looks like a path is a body, not a type. */
 function isBodySource(source: string, io: Io): boolean {
   return source === "-" || source.endsWith(".json") || source.includes("/") || source.includes("\\") || existsSync(resolve(io.cwd, source));
+}
+
+function describeJson(value: Json): string {
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  return typeof value === "string" ? "a string" : `a ${typeof value}`;
 }
 
 function typeOf(body: Json): string | undefined {
@@ -72,9 +73,9 @@ export async function identifyBody(
 ): Promise<Pick<ResolvedPayload, "type" | "fixture">> {
   let type: string | undefined;
   try {
-    type = typeOf(JSON.parse(bytes.toString("utf8")) as Json);
+    type = typeOf(parseJsonDocument(bytes.toString("utf8"), "the captured body"));
   } catch {
-    type = undefined;
+    type = undefined; // a replay goes out byte for byte whatever it holds; only the default expectation needs the type
   }
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
@@ -89,9 +90,20 @@ export async function resolvePayload(
 ): Promise<ResolvedPayload> {
   const format: BodyFormat = flags.bodyFormat;
   const sets = flags.sets;
-  const merges = flags.merges.map((file) =>
-    parseJsonDocument(readFileArgument(file, io, "--merge file").toString("utf8"), `--merge file ${file}`),
-  );
+  const merges: JsonObject[] = [];
+  for (const file of flags.merges) {
+    const merge = parseJsonDocument(
+      (await readFileArgument(file, io, "--merge file", flags.maxBody)).toString("utf8"),
+      `--merge file ${file}`,
+    );
+    // Merging is key by key; anything else would silently replace the whole body.
+    if (!isPlainObject(merge))
+      throw new UsageError(`--merge file ${file} holds ${describeJson(merge)}, not a JSON object`, {
+        code: ErrorCode.BadInput,
+        hint: 'a merge document is an object such as {"user":{"id":"42"}}; use --data to replace the body',
+      });
+    merges.push(merge);
+  }
   const edited = sets.length > 0 || merges.length > 0;
   const fixturesDir = flags.fixturesDir ?? io.env.XSOLLA_HOOKS_FIXTURES_DIR;
   const catalog = await loadFixtures(fixturesDir ? resolve(io.cwd, fixturesDir) : undefined);
@@ -109,13 +121,14 @@ export async function resolvePayload(
   if (isBodySource(source, io)) {
     if (flags.data) throw new UsageError("give the body either as the argument or with --data, not both");
     return source === "-"
-      ? fromRaw(await readStdin(io), "stdin", "stdin")
-      : fromRaw(readFileArgument(source, io, "body file"), `body file ${source}`, "file");
+      ? fromRaw(await readStdin(io, flags.maxBody), "stdin", "stdin")
+      : fromRaw(await readFileArgument(source, io, "body file", flags.maxBody), `body file ${source}`, "file");
   }
 
   const fixture = findFixture(catalog, source, flags.variant);
   if (flags.data) {
-    const raw = flags.data === "-" ? await readStdin(io) : readFileArgument(flags.data, io, "--data file");
+    const raw =
+      flags.data === "-" ? await readStdin(io, flags.maxBody) : await readFileArgument(flags.data, io, "--data file", flags.maxBody);
     return fromRaw(raw, flags.data === "-" ? "stdin" : `--data file ${flags.data}`, flags.data === "-" ? "stdin" : "file", fixture);
   }
   const built = buildPayload(fixture, {

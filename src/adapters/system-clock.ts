@@ -3,6 +3,19 @@
 import { setTimeout as wait } from "node:timers/promises";
 import type { Clock } from "../core/delivery/types.js";
 
+/** Node fires a longer timer at once (with a TimeoutOverflowWarning): 2^31-1 ms, about 24.8 days. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ms` in slices a timer can hold, so a 30-day --realtime interval is 30 days. */
+export async function waitInSlices(ms: number, signal?: AbortSignal): Promise<void> {
+  let left = ms;
+  do {
+    const slice = Math.min(left, MAX_TIMER_MS);
+    await wait(slice, undefined, signal ? { signal } : undefined);
+    left -= slice;
+  } while (left > 0);
+}
+
 export function createSystemClock(speed = 1): Clock {
   const startReal = Date.now();
   let virtualNow = startReal;
@@ -14,7 +27,7 @@ export function createSystemClock(speed = 1): Clock {
     },
     async sleep(ms, signal) {
       const before = this.now();
-      await wait(ms / speed, undefined, signal ? { signal } : undefined);
+      await waitInSlices(ms / speed, signal);
       virtualNow = before + ms;
       realAtVirtual = Date.now();
     },

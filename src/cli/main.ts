@@ -1,4 +1,4 @@
-// The only module that touches the process: argv in, exit code out, Ctrl-C handling.
+// The only module that touches the process: argv in, exit code out, Ctrl-C and SIGTERM handling.
 import { processIo } from "../adapters/io.js";
 import { packageVersion } from "./version.js";
 
@@ -11,15 +11,18 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 const { runCli } = await import("./run.js");
 
 const controller = new AbortController();
-let interrupts = 0;
-process.on("SIGINT", () => {
-  interrupts += 1;
-  // First Ctrl-C: let the command finish what is in flight and report. Second: leave now.
-  if (interrupts > 1) process.exit(130);
-  controller.abort(new Error("interrupted"));
-});
-process.on("SIGTERM", () => controller.abort(new Error("terminated")));
+let signals = 0;
+const stop = (reason: string) => {
+  signals += 1;
+  // First Ctrl-C or SIGTERM: let the command finish what is in flight and report. Second: leave now.
+  if (signals > 1) process.exit(130);
+  controller.abort(new Error(reason));
+};
+process.on("SIGINT", () => stop("interrupted"));
+process.on("SIGTERM", () => stop("terminated"));
 
-const code = await runCli(argv, processIo(controller.signal));
-// Let stdout drain before leaving (pipes are asynchronous).
+const io = processIo(controller.signal);
+const code = await runCli(argv, io);
+// Let stdout drain before leaving (pipes are asynchronous); a reader that has gone needs no draining.
+if (io.stdout.closed) process.exit(code);
 process.stdout.write("", () => process.exit(code));

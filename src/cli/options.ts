@@ -5,6 +5,8 @@ import { ErrorCode, UsageError } from "../core/errors.js";
 import { parseSetArgument } from "../core/fixtures/overrides.js";
 import { collect, str, strings, type RawInput } from "./command.js";
 import type { PayloadFlags } from "../adapters/payload-source.js";
+import { checkHeaderName } from "../core/settings.js";
+import { DEFAULT_MAX_INPUT_BYTES, formatBytes, MAX_INPUT_LIMIT_BYTES } from "../core/limits.js";
 
 export type { PayloadFlags };
 
@@ -23,9 +25,25 @@ export function parseHeaders(values: readonly string[] | undefined): Record<stri
     const colon = value.indexOf(":");
     const name = colon > 0 ? value.slice(0, colon).trim() : "";
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`invalid --header "${value}": expected "Name: value"`);
+    checkHeaderName(name, "--header");
     headers[name.toLowerCase()] = value.slice(colon + 1).trim();
   }
   return headers;
+}
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** `1048576`, `512KiB`, `16MiB`, `16m` → bytes (binary units). */
+export function parseByteSize(value: string | undefined, flag: string, range: { min: number; max: number }): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = match?.[2]?.toLowerCase() ?? "";
+  const bytes = match && Object.hasOwn(SIZE_UNITS, unit) ? Number(match[1]) * (SIZE_UNITS[unit] as number) : NaN;
+  if (!(bytes >= range.min && bytes <= range.max))
+    throw new UsageError(
+      `invalid ${flag} "${value}": expected a size from ${formatBytes(range.min)} to ${formatBytes(range.max)}, e.g. 16MiB`,
+    );
+  return bytes;
 }
 
 /** A comma-separated list flag; undefined when not given. Given but empty (an unset variable in CI) is a usage error. */
@@ -82,7 +100,13 @@ export function declarePayloadOptions(command: Command): Command {
     .option("--merge <file>", "deep-merge a JSON document into the body (repeatable)", collect)
     .option("--keep-ids", "keep the fixture's ids and dates instead of fresh ones")
     .addOption(new Option("--body-format <style>", "whitespace of a fixture body").choices(["pretty", "compact"]).default("pretty"))
-    .option("--fixtures-dir <dir>", "also load fixtures from this directory (env XSOLLA_HOOKS_FIXTURES_DIR)");
+    .option("--fixtures-dir <dir>", "also load fixtures from this directory (env XSOLLA_HOOKS_FIXTURES_DIR)")
+    .option("--max-body <size>", "refuse a body (file, stdin, --data, --merge, --request) larger than this (default: 16MiB)");
+}
+
+/** --max-body: the cap on what a command reads (up to 256 MiB). */
+export function parseMaxBody(opts: RawInput["opts"]): number {
+  return parseByteSize(str(opts.maxBody), "--max-body", { min: 1, max: MAX_INPUT_LIMIT_BYTES }) ?? DEFAULT_MAX_INPUT_BYTES;
 }
 
 export function parsePayloadFlags(opts: RawInput["opts"]): PayloadFlags {
@@ -97,5 +121,6 @@ export function parsePayloadFlags(opts: RawInput["opts"]): PayloadFlags {
     keepIds: opts.keepIds === true ? true : undefined,
     bodyFormat: opts.bodyFormat === "compact" ? "compact" : "pretty",
     fixturesDir: str(opts.fixturesDir),
+    maxBody: parseMaxBody(opts),
   };
 }

@@ -1,7 +1,8 @@
 // Registers the commands. Each command module declares its own options and help; only the module of
 // the command being run is loaded (the others appear in the command list by their summary), and it
 // imports runners, undici, zod, chalk or @inquirer inside `run`, so `--version` and `sign` stay fast.
-import { Command } from "commander";
+import { Command, CommanderError, type Option } from "commander";
+import { UsageError } from "../core/errors.js";
 import type { RawInput } from "./command.js";
 import { examples } from "./command.js";
 import { packageVersion } from "./version.js";
@@ -27,7 +28,87 @@ export function invokedPath(argv: readonly string[]): string[] {
     if (words.length >= 3) break;
   }
   if (words[0] === "help") words.shift();
-  return words[0] !== undefined && GROUPS[words[0]] !== undefined ? words.slice(0, 2) : words.slice(0, 1);
+  return words[0] !== undefined && Object.hasOwn(GROUPS, words[0]) ? words.slice(0, 2) : words.slice(0, 1);
+}
+
+/**
+ * `help events list` → `events list --help`: commander's help command takes one word, so a
+ * subcommand's help would show its group's instead.
+ */
+export function helpAsFlag(argv: readonly string[]): string[] {
+  const at = argv.findIndex((token) => !GLOBAL_FLAGS.has(token));
+  if (argv[at] !== "help") return [...argv];
+  const words: string[] = [];
+  for (const token of argv.slice(at + 1)) {
+    if (token.startsWith("-") || words.length === (words[0] !== undefined && Object.hasOwn(GROUPS, words[0]) ? 2 : 1)) break;
+    words.push(token);
+  }
+  if (words.length === 0) return [...argv];
+  // An unknown name is left for commander to refuse (with a suggestion), not turned into the top-level help.
+  const known =
+    REGISTRY.some((entry) => entry.path.join(" ") === words.join(" ")) || (words.length === 1 && Object.hasOwn(GROUPS, words[0] ?? ""));
+  return [...argv.slice(0, at), ...words, ...(known ? ["--help"] : [])];
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current?.parent; current = current.parent) names.unshift(current.name());
+  return names.join(" ");
+}
+
+const longFlag = (flags: string) => /--[\w-]+/.exec(flags)?.[0] ?? flags;
+
+/**
+ * Commander's usage errors in our words, on one line, with its suggestion in the hint: run.ts renders
+ * them like every other usage error. Help and --version pass through.
+ */
+export function usageErrorFrom(error: CommanderError, command: Command): CommanderError | UsageError {
+  if (error.exitCode === 0 || error.code === "commander.help" || error.code === "commander.executeSubCommandAsync") return error;
+  const path = commandPath(command);
+  const help = `see: xsolla-hooks ${path ? `${path} ` : ""}--help`;
+  const [first = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(" ").trim())?.[1];
+  const hint = suggestion ? `did you mean ${suggestion}? ${help}` : help;
+  const forCommand = path ? ` for ${path}` : "";
+  const quoted = [...first.matchAll(/'([^']*)'/g)].map((m) => m[1] ?? "");
+  switch (error.code) {
+    case "commander.unknownOption":
+      return new UsageError(`unknown option ${quoted[0]}${forCommand}`, { hint });
+    case "commander.unknownCommand":
+      return new UsageError(`unknown command "${quoted[0]}"${path ? ` in ${path}` : ""}`, { hint });
+    case "commander.missingArgument":
+      return new UsageError(`missing argument <${quoted[0]}>${forCommand}`, { hint });
+    case "commander.optionMissingArgument":
+      return new UsageError(`${longFlag(quoted[0] ?? "")} needs a value: ${quoted[0]}`, { hint });
+    case "commander.invalidArgument": {
+      const choices = /Allowed choices are (.+)\.$/.exec(first)?.[1];
+      const what = quoted[0]?.startsWith("-") ? longFlag(quoted[0]) : `argument ${quoted[1] ?? ""}`;
+      const value = quoted[0]?.startsWith("-") ? quoted[1] : quoted[0];
+      return new UsageError(`invalid ${what} "${value}"`, { hint: choices ? `use ${choices.replace(/, ([^,]+)$/, " or $1")}` : help });
+    }
+    case "commander.excessArguments": {
+      const counts = /Expected (\d+) arguments? but got (\d+)/.exec(first);
+      return new UsageError(`too many arguments${forCommand}: expected ${counts?.[1] ?? "fewer"}, got ${counts?.[2] ?? "more"}`, { hint });
+    }
+    default:
+      return new UsageError(first, { hint });
+  }
+}
+
+// Defaults shown one way in every --help: `(default: X)`, never `(default X)` or a quoted `"X"`.
+// Descriptions state their own defaults (most flags have none in commander, so that flags, the
+// environment and the config file can take precedence); this keeps them and commander's in one form.
+export function normalizeDefaults(description: string): string {
+  return description.replace(/([(;,]\s*)default:?\s+"([^"]*)"/g, "$1default: $2").replace(/([(;,]\s*)default(?!:)\s+/g, "$1default: ");
+}
+
+function optionDescription(option: Option): string {
+  const extra: string[] = [];
+  if (option.argChoices) extra.push(`one of ${option.argChoices.join(", ")}`);
+  if (option.defaultValue !== undefined && (option.required || option.optional))
+    extra.push(`default: ${option.defaultValueDescription ?? String(option.defaultValue)}`);
+  const text = normalizeDefaults(option.description);
+  return extra.length ? `${text} (${extra.join("; ")})` : text;
 }
 
 /** Builds the program; `load` says which command modules to declare in full ("all" for completion and tests). */
@@ -38,9 +119,13 @@ export async function createProgram(
 ): Promise<Command> {
   const program = new Command("xsolla-hooks");
   program
-    .exitOverride()
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
-    .showHelpAfterError("(run with --help for usage)")
+    // Every command inherits these: `this` is the command the error is about.
+    .exitOverride(function (this: Command, error: CommanderError) {
+      throw usageErrorFrom(error, this);
+    })
+    // Commander prints nothing of its own errors; run.ts renders the UsageError above as one line.
+    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr, outputError: () => {} })
+    .configureHelp({ optionDescription })
     .showSuggestionAfterError(true)
     .description("Sign, send, receive and debug Xsolla webhooks.")
     .version(packageVersion(), "-V, --version", "print the version")
@@ -95,7 +180,7 @@ export async function parseCommandLine(argv: readonly string[]): Promise<{ comma
     },
     { argv },
   );
-  await program.parseAsync([...argv], { from: "user" });
+  await program.parseAsync(helpAsFlag(argv), { from: "user" });
   if (!parsed) throw new Error(`no command matched: ${argv.join(" ")}`);
   return parsed;
 }

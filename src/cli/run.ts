@@ -3,9 +3,10 @@
 import { CommanderError } from "commander";
 import { ExitCode, XsollaHooksError } from "../core/errors.js";
 import { errorLine } from "./render/error.js";
+import { redactUrls } from "../core/settings.js";
 import type { RawInput } from "./command.js";
 import type { Io } from "../adapters/io.js";
-import { createProgram, type AnyCommand, type Dispatch } from "./program.js";
+import { createProgram, helpAsFlag, type AnyCommand, type Dispatch } from "./program.js";
 
 export interface RenderContext {
   /** --json was given and the command's stdout takes the error document too (not a stream of events). */
@@ -22,7 +23,10 @@ export function renderError(error: unknown, io: Io, context: RenderContext): num
   if (error instanceof XsollaHooksError) {
     io.stderr.write(`${errorLine(error)}\n`);
     if (context.json && !error.reported) {
-      const document = error.jsonReport ?? { ok: false, error: { code: error.code, message: error.message, hint: error.hint ?? null } };
+      const document = error.jsonReport ?? {
+        ok: false,
+        error: { code: error.code, message: redactUrls(error.message), hint: error.hint === undefined ? null : redactUrls(error.hint) },
+      };
       io.stdout.write(`${JSON.stringify(document)}\n`);
     }
     if (context.debug && error.stack) io.stderr.write(`${error.stack}\n`);
@@ -55,11 +59,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(program.helpInformation());
       return ExitCode.Ok;
     }
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(helpAsFlag(argv), { from: "user" });
     return result;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and --version end in a CommanderError too, with exit code 0.
+      // Help and --version end in a CommanderError, exit code 0; a group named without its command printed its help (2).
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     const opts = raw?.opts ?? {};

@@ -14,6 +14,8 @@ export function parseDuration(text: string, flag: string, bareUnit: "ms" | "s" |
   return Math.round(parts.reduce((sum, [, value, unit]) => sum + Number(value) * (UNIT_MS[unit as string] as number), 0));
 }
 
+const MAX_SCHEDULE_DELAY_MS = 365 * 24 * 3_600_000;
+
 /** `5m,5m,15m` or `2x5m,7x15m,10x1h` → delays in ms. `flag` names the option in messages. */
 export function parseSchedule(text: string, flag = "--schedule"): number[] {
   const delays: number[] = [];
@@ -23,6 +25,8 @@ export function parseSchedule(text: string, flag = "--schedule"): number[] {
     const count = repeat ? Number(repeat[1]) : 1;
     if (count < 1 || count > 1000) throw new UsageError(`invalid ${flag} "${text}": "${item}" repeats ${count} times (1 to 1000)`);
     const delay = parseDuration(repeat ? (repeat[2] as string) : item, flag);
+    // Long waits are fine (they are waited in slices); past a year the timeline's dates stop meaning anything.
+    if (delay > MAX_SCHEDULE_DELAY_MS) throw new UsageError(`invalid ${flag} "${text}": "${item}" is longer than 365 days`);
     for (let i = 0; i < count; i++) delays.push(delay);
   }
   if (delays.length > 1000) throw new UsageError(`invalid ${flag} "${text}": at most 1000 resends`);

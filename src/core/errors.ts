@@ -68,10 +68,10 @@ export class UnreachableError extends XsollaHooksError {
   }
 }
 
-/** The user pressed Ctrl-C (exit 130). */
+/** The user pressed Ctrl-C, or the process got SIGTERM (exit 130). */
 export class InterruptedError extends XsollaHooksError {
-  constructor(message = "interrupted") {
-    super(ErrorCode.Interrupted, ExitCode.Interrupted, message);
+  constructor(message = "interrupted", options: Pick<ErrorOptions, "jsonReport"> = {}) {
+    super(ErrorCode.Interrupted, ExitCode.Interrupted, message, options);
     this.name = "InterruptedError";
   }
 }

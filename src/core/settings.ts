@@ -2,6 +2,7 @@
 // and timeout, with the precedence flags > environment > config file > defaults. Every command and
 // the interactive mode ask this function; nothing else reads XSOLLA_WEBHOOK_URL or _SECRET.
 import { ErrorCode, UsageError } from "./errors.js";
+import { maskSecret } from "./signature.js";
 
 export const CONFIG_FILE_NAME = "xsolla-hooks.config.json";
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -70,9 +71,40 @@ export function resolveTarget(input: {
     urlSource,
     secret,
     secretSource,
-    headers: { ...(file.headers ?? {}), ...(flags.headers ?? {}) },
+    headers: { ...checkedHeaders(file.headers ?? {}, "config headers"), ...(flags.headers ?? {}) },
     timeoutMs: flags.timeoutMs ?? file.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
+}
+
+// Headers that describe the connection or the body's framing: the HTTP client sets them from the
+// bytes it sends, and an override would make the request lie about its own body.
+const CONNECTION_HEADERS = new Set([
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "expect",
+  "te",
+  "trailer",
+]);
+
+/** A header a user may set (Authorization, X-Anything, even Host); a usage error for the connection's own. */
+export function checkHeaderName(name: string, source: string): void {
+  if (CONNECTION_HEADERS.has(name.toLowerCase()))
+    throw new UsageError(`${source} cannot set ${name}: it is set from the body that is sent`, {
+      hint: "drop it; every other header, Authorization included, can be overridden",
+    });
+}
+
+/** Config headers, checked like --header and keyed in lower case, so a flag overrides them whatever the case. */
+function checkedHeaders(headers: Record<string, string>, source: string): Record<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    checkHeaderName(name, source);
+    out.set(name.toLowerCase(), value);
+  }
+  return Object.fromEntries(out);
 }
 
 export function requireSecret(target: Pick<Target, "secret">): string {
@@ -97,10 +129,23 @@ export function checkUrl(raw: string | undefined, flag = "--url", envName = "XSO
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`invalid URL "${raw}"`, { hint: "e.g. http://localhost:3000/webhook" });
+    throw new UsageError(`invalid URL "${redactUrls(raw)}"`, { hint: "e.g. http://localhost:3000/webhook" });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`invalid URL "${raw}": only http:// and https:// are supported`);
+    throw new UsageError(`invalid URL "${redactUrls(raw)}": only http:// and https:// are supported`);
   }
   return url.toString();
+}
+
+/** A text for display with the password of every URL in it (`https://user:pass@host`) masked like a secret. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)([^\s/?#@]+)@/gi, (_match, head: string, password: string) => {
+    let plain = password;
+    try {
+      plain = decodeURIComponent(password);
+    } catch {
+      // not percent-encoded after all: mask it as written
+    }
+    return `${head}${maskSecret(plain)}@`;
+  });
 }

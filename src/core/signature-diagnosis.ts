@@ -17,6 +17,7 @@
 // into details.headerProblem.
 import { createHash, createHmac } from "node:crypto";
 import { maskSecret, parseSignatureHeader, signBody } from "./signature.js";
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from "./fixtures/overrides.js";
 
 export const DIAGNOSIS_CODES = [
   "body-reserialized-compact",
@@ -513,6 +514,8 @@ function showBytes(bytes: Buffer): string {
 type ParsedJson = { ok: true; value: unknown } | { ok: false };
 
 function parseJson(text: string): ParsedJson {
+  // Re-serialising deeper JSON would overflow the stack: the JSON mistakes are simply not tried for it.
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return { ok: false };
   try {
     // A leading BOM is dropped as body-parser and most decoders do before JSON.parse.
     return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, "")) as unknown };

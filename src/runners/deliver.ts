@@ -12,6 +12,7 @@ import type {
   SendResult,
   Transport,
 } from "../core/delivery/types.js";
+import { interruptedNoReply } from "../core/delivery/transport-errors.js";
 import { createSystemClock } from "../adapters/system-clock.js";
 
 export type { AttemptRecord, DeliveryReport, DeliveryOutcome };
@@ -44,11 +45,18 @@ export async function deliver(request: OutgoingRequest, options: DeliverOptions)
     try {
       result = await transport.send(request, { timeoutMs: options.timeoutMs, signal });
     } catch (error) {
-      // Ctrl-C mid-request: keep the timeline so far.
-      if (signal?.aborted) return report("interrupted");
-      throw error;
+      if (!signal?.aborted) throw error;
+      // A transport that throws on Ctrl-C: the request may have left; say no more than that.
+      result = interruptedNoReply("unknown", clock.now() - at);
     }
-    if (signal?.aborted) return report("interrupted");
+    if (result.kind === "no-reply" && result.error.kind === "interrupted") {
+      // The attempt in flight is part of the timeline: "sent, no answer yet" is not "never made".
+      const record: AttemptRecord = { attempt: index + 1, at, offsetMs: at - startedAt, result, decision: "interrupted" };
+      attempts.push(record);
+      options.onAttempt?.(record, null);
+      return report("interrupted");
+    }
+    // A reply that came in as Ctrl-C did is still a reply: it is recorded and judged.
     const policyDecision = classifyAttempt(policy, result.kind === "reply" ? result.status : undefined);
     const decision = options.classify ? options.classify(result, policyDecision) : policyDecision;
     const record: AttemptRecord = { attempt: index + 1, at, offsetMs: at - startedAt, result, decision };

@@ -21,7 +21,7 @@ import { expectationForSend, type Expectation } from "../core/expectation.js";
 import { parseCapturedRequest, type CapturedRequest } from "../core/http-capture.js";
 import type { Json } from "../core/fixtures/overrides.js";
 import type { Fixture, RetryPolicyName } from "../core/fixtures/types.js";
-import { requireSecret, requireUrl } from "../core/settings.js";
+import { redactUrls, requireSecret, requireUrl } from "../core/settings.js";
 import { loadTarget } from "../adapters/config-file.js";
 import { createSystemClock } from "../adapters/system-clock.js";
 import { loadBuiltinFixtures } from "../adapters/fixtures-fs.js";
@@ -132,11 +132,14 @@ export interface SendCommand {
 
 /** What went out, as people and --json are told. */
 export interface SentWebhook {
+  /** For display: a password in it is masked. */
   url: string;
   type: string | undefined;
   bytes: Uint8Array;
   fresh: Record<string, Json>;
   signature: string | null;
+  /** The Authorization header as sent, when it is not a plain `Signature <hex>` (an override). */
+  authorization?: string | undefined;
 }
 
 export interface SendListener {
@@ -153,6 +156,12 @@ export type SendOutcome = (
   /** What most likely went wrong, when the evidence shows it (a correctly signed body refused for its signature). */
   hint: string | undefined;
 };
+
+/** The signature as it goes out: the digest, and the whole header when it is not a plain one. */
+function shownSignature(prepared: SignedRequest): Pick<SentWebhook, "signature" | "authorization"> {
+  const header = prepared.request.headers.authorization;
+  return { signature: prepared.signature, authorization: prepared.signature === null ? header : undefined };
+}
 
 /** Where, with what secret, which bytes: the target, then the body (fixture, file, stdin or capture), signed. */
 interface Prepared {
@@ -179,14 +188,14 @@ async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared
       throw new UsageError("--bad-signature and --no-signature do not go with --request", {
         hint: "use --resign --secret S to sign the capture again",
       });
-    const captured = parseCapturedRequest(readFileArgument(command.request, io, "request file"));
+    const captured = parseCapturedRequest(await readFileArgument(command.request, io, "request file", payload.maxBody));
     const prepared = prepareReplay(captured, url, command.resign ? requireSecret(target) : undefined, target.headers);
     const identified = await identifyBody(captured.body, payload, io);
     return {
       prepared,
       fixture: identified.fixture,
       timeoutMs: target.timeoutMs,
-      sent: { url, type: identified.type, bytes: captured.body, fresh: {}, signature: prepared.signature },
+      sent: { url: redactUrls(url), type: identified.type, bytes: captured.body, fresh: {}, ...shownSignature(prepared) },
       shape: { format: "raw", bytes: captured.body.length },
     };
   }
@@ -202,7 +211,7 @@ async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared
     prepared,
     fixture: payload.fixture,
     timeoutMs: target.timeoutMs,
-    sent: { url, type: payload.type, bytes: payload.bytes, fresh: payload.fresh, signature: prepared.signature },
+    sent: { url: redactUrls(url), type: payload.type, bytes: payload.bytes, fresh: payload.fresh, ...shownSignature(prepared) },
     shape: { format: payload.origin === "fixture" || edited ? command.payload.bodyFormat : "raw", bytes: payload.bytes.length },
   };
 }

@@ -19,6 +19,7 @@ import {
 import { crossCheckHints, summarizeUniformFailures, toEvidence } from "../core/contract/evidence.js";
 import { buildWebhookRequest } from "../core/delivery/request.js";
 import { errorCodeOf } from "../core/expectation.js";
+import { redactUrls } from "../core/settings.js";
 import { formatSignatureHeader, signBody } from "../core/signature.js";
 import type { SendResult, Transport } from "../core/delivery/types.js";
 import type { SetOverride } from "../core/fixtures/overrides.js";
@@ -284,7 +285,8 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
     notRun: checks.length - passed - failed,
     unreachable,
     unreachableReason: unreachable ? lastFailure : null,
-    url: options.url,
+    // A password in the URL is never printed whole, in any report.
+    url: redactUrls(options.url),
     strict: settings.strict,
     stateProbe: options.stateProbe !== undefined,
     durationMs: Math.round(performance.now() - started),

@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import { invokedPath, parseCommandLine } from "../../src/cli/program.js";
 import { REGISTRY } from "../../src/cli/commands/index.js";
 
-const payload = (extra: Record<string, unknown> = {}) => ({ sets: [], merges: [], bodyFormat: "pretty", ...extra });
+const payload = (extra: Record<string, unknown> = {}) => ({
+  sets: [],
+  merges: [],
+  bodyFormat: "pretty",
+  maxBody: 16 * 1024 * 1024,
+  ...extra,
+});
 const noAuth = { jwt: undefined, jwtFile: undefined, token: undefined, projectId: undefined, baseUrl: undefined };
 
 interface Case {
@@ -195,11 +201,11 @@ const TABLE: Record<string, Case[]> = {
   verify: [
     {
       argv: ["verify", "body.json", "--signature", "abc", "--secret", "s"],
-      options: { source: "body.json", signature: "abc", secret: "s", json: false },
+      options: { source: "body.json", signature: "abc", secret: "s", json: false, maxBody: 16 * 1024 * 1024 },
     },
     {
-      argv: ["verify", "--request", "c.http", "--expected-body", "sent.json", "--json"],
-      options: { request: "c.http", expectedBody: "sent.json", json: true },
+      argv: ["verify", "--request", "c.http", "--expected-body", "sent.json", "--json", "--max-body", "1MiB"],
+      options: { request: "c.http", expectedBody: "sent.json", json: true, maxBody: 1024 * 1024 },
     },
   ],
   listen: [

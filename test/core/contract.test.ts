@@ -110,7 +110,8 @@ describe("config precedence: flags > env > file > defaults", () => {
       { XSOLLA_WEBHOOK_URL: "http://env/" },
       { url: "http://flag/", secret: "flag-secret", types: "all", budgetMs: 5, strict: false },
     ],
-    [{ headers: { "x-a": "flag" } }, {}, { headers: { "X-A": "file", "x-a": "flag" } }],
+    // Header names are case-insensitive: the flag replaces the file's X-A (see test/core/settings.test.ts).
+    [{ headers: { "x-a": "flag" } }, {}, { headers: { "x-a": "flag" } }],
   ])("flags %j env %j", (flags, env, expected) => {
     expect(resolveContractConfig({ flags, env, file })).toMatchObject(expected);
   });

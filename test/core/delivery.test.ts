@@ -7,6 +7,7 @@ import { formatOffset } from "../../src/core/delivery/report.js";
 import { buildWebhookRequest } from "../../src/core/delivery/request.js";
 import { createHttpTransport, type HttpTransport } from "../../src/adapters/http-transport.js";
 import { signBody } from "../../src/core/signature.js";
+import type { Transport } from "../../src/core/delivery/types.js";
 import { refusedPort, startLoopback, type LoopbackServer } from "../helpers/loopback.js";
 
 const MIN = 60_000;
@@ -157,5 +158,44 @@ describe("deliver against a real handler on a virtual clock", () => {
     });
     expect(report.outcome).toBe("interrupted");
     expect(report.attempts.length).toBeLessThanOrEqual(2);
+  });
+
+  it("records the attempt in flight when interrupted: the request was sent, no answer yet", async () => {
+    const controller = new AbortController();
+    const { transport, server } = await setup(() => {
+      controller.abort(new Error("interrupted")); // the handler has the request and never answers
+    });
+    const report = await deliver(buildWebhookRequest(server.url, body, "k").request, {
+      transport,
+      clock: createVirtualClock(0),
+      policy: RETRY_POLICIES.order,
+      timeoutMs: 2_000,
+      signal: controller.signal,
+    });
+    expect(report.outcome).toBe("interrupted");
+    expect(report.attempts).toHaveLength(1);
+    expect(report.attempts[0]).toMatchObject({
+      decision: "interrupted",
+      result: { kind: "no-reply", error: { kind: "interrupted", message: "interrupted: the request was sent, no answer yet" } },
+    });
+  });
+
+  it("a transport that throws on abort still leaves the attempt on the timeline, saying no more than it knows", async () => {
+    const controller = new AbortController();
+    const throwing: Transport = {
+      send: (_request, { signal }) =>
+        new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason as Error), { once: true })),
+    };
+    const delivery = deliver(buildWebhookRequest("http://127.0.0.1:9/", body, "k").request, {
+      transport: throwing,
+      clock: createVirtualClock(0),
+      policy: RETRY_POLICIES.none,
+      timeoutMs: 2_000,
+      signal: controller.signal,
+    });
+    controller.abort(new Error("terminated"));
+    const report = await delivery;
+    expect(report.outcome).toBe("interrupted");
+    expect(report.attempts.map((a) => a.result.kind === "no-reply" && a.result.error.message)).toEqual(["interrupted: no answer yet"]);
   });
 });

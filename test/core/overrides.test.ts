@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { deepMerge, getAtPath, parseSetArgument, setAtPath, type Json } from "../../src/core/fixtures/overrides.js";
+import {
+  deepMerge,
+  getAtPath,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+  parseJsonDocument,
+  parseSetArgument,
+  setAtPath,
+  type Json,
+} from "../../src/core/fixtures/overrides.js";
 import { UsageError } from "../../src/core/errors.js";
 
 describe("parseSetArgument", () => {
@@ -56,5 +65,44 @@ describe("deepMerge", () => {
     [{ a: 1 }, { z: { y: 1 } }, { a: 1, z: { y: 1 } }],
   ] as [Json, Json, Json][])("%j + %j", (base, patch, expected) => {
     expect(deepMerge(base, patch)).toEqual(expected);
+  });
+});
+
+describe("own keys: __proto__ and constructor are data, never the prototype", () => {
+  it("setAtPath and getAtPath do not reach Object.prototype", () => {
+    const out = setAtPath({}, "constructor.name", "x") as Record<string, unknown>;
+    expect(out).toEqual({ constructor: { name: "x" } });
+    expect(getAtPath({}, "constructor")).toBeUndefined();
+    expect(getAtPath({}, "toString")).toBeUndefined();
+    const proto = setAtPath({}, "__proto__.polluted", true) as Record<string, unknown>;
+    expect(Object.hasOwn(proto, "__proto__")).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("deepMerge keeps a __proto__ key of the patch as a key", () => {
+    const patch = JSON.parse('{"__proto__":{"polluted":true},"toString":"s"}') as Json;
+    const out = deepMerge({ a: 1 }, patch) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"a":1,"__proto__":{"polluted":true},"toString":"s"}');
+  });
+});
+
+describe("parseJsonDocument", () => {
+  it("skips a leading BOM", () => {
+    expect(parseJsonDocument('\uFEFF{"a":1}', "stdin")).toEqual({ a: 1 });
+  });
+
+  it("refuses nesting past MAX_JSON_DEPTH without recursing, and counts brackets in strings as text", () => {
+    const nested = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    expect(() => parseJsonDocument(nested(MAX_JSON_DEPTH), "x")).not.toThrow();
+    expect(() => parseJsonDocument(nested(MAX_JSON_DEPTH + 1), "body file b.json")).toThrow(
+      `body file b.json nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`,
+    );
+    expect(() => parseJsonDocument(nested(1_000_000), "x")).toThrow(UsageError);
+    expect(jsonNestsDeeperThan(`["${"[".repeat(500)}\\"${"{".repeat(500)}"]`, 2)).toBe(false);
+  });
+
+  it("names what is not JSON", () => {
+    expect(() => parseJsonDocument("{", "--merge file m.json")).toThrow(/^--merge file m\.json is not valid JSON/);
   });
 });

@@ -19,6 +19,8 @@ export interface CliOptions {
   input?: string | Buffer;
   cwd?: string;
   timeoutMs?: number;
+  /** Leave stdin open (no input, no end of file): the CLI waits on it. */
+  openStdin?: boolean;
 }
 
 /** A clean environment: no colour, CI on, none of the tool's own variables leaking in from the shell. */
@@ -51,13 +53,15 @@ export function collect(child: ChildProcess, options: CliOptions = {}): Promise<
       );
     }, options.timeoutMs ?? 15_000);
     child.on("error", reject);
+    // The CLI may stop reading early (a refused oversized body): that is its answer, not a test failure.
+    child.stdin?.on("error", () => {});
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);
       resolve({ code, signal, stdout: stdoutBytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), stdoutBytes });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
-    else child.stdin?.end();
+    else if (!options.openStdin) child.stdin?.end();
   });
 }
 

@@ -1,5 +1,4 @@
 // `listen`: the reference receiver, a handler that verifies, logs and (with --save) keeps every request.
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option } from "commander";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
@@ -10,7 +9,7 @@ import type { Style } from "../../core/text-style.js";
 import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js";
 import { DEFAULT_KNOWN_USERS } from "../../server/respond.js";
 import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
-import type { Io } from "../../adapters/io.js";
+import { withFallback, type Io } from "../../adapters/io.js";
 import { explainBindError, parseInteger } from "../options.js";
 import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
@@ -48,7 +47,7 @@ export const command = defineCommand<ListenOptions>({
   declare: (command) =>
     command
       .option("--port <port>", "port (0 picks a free one) (default: 0)")
-      .option("--host <host>", 'address to bind (default: "127.0.0.1")')
+      .option("--host <host>", "address to bind (default: 127.0.0.1)")
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
       .option("--known-user <id>", "a user id user_validation accepts, besides the catalog's sample_user_1 (repeatable)", collect)
       .option("--any-user", "accept every user id in user_validation except test_xsolla* and --unknown-user (no user store)")
@@ -70,7 +69,7 @@ export const command = defineCommand<ListenOptions>({
       .option("--max-requests <n>", "stop after N requests (exit 0)")
       .option(
         "--save <dir>",
-        "write every request exactly as it arrived (request line, headers, raw body) to one file each, named in arrival order",
+        "write every request exactly as it arrived (request line, headers, raw body) to one file each, numbered in arrival order after the captures already there",
       )
       .option("--json", "print one JSON line per request")
       .option("--quiet", "no line per request (the banner and the closing count still go to stderr/stdout)")
@@ -150,19 +149,15 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   const { writeFileAtomic } = await import("../../adapters/atomic-write.js");
   const style = await createStyle(io, options.color);
   const saveDir = options.save ? resolve(io.cwd, options.save) : undefined;
-  if (saveDir) {
-    try {
-      mkdirSync(saveDir, { recursive: true });
-    } catch (error) {
-      throw new UsageError(`cannot create --save directory ${options.save}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        code: ErrorCode.BadInput,
-      });
-    }
+  let savedBefore = 0;
+  if (saveDir && options.save) {
+    const { prepareCaptureDir } = await import("../../adapters/capture-dir.js");
+    savedBefore = prepareCaptureDir(saveDir, options.save);
   }
   // Exactly what arrived: request line, headers in order, raw body bytes. Bodies over the limit are not read, so not saved.
   const save = (request: ReceivedRequest) => {
     if (!saveDir || request.answer.status === 413) return;
-    const file = join(saveDir, captureFileName(request.number, request.receivedAt, request.answer.type));
+    const file = join(saveDir, captureFileName(savedBefore + request.number, request.receivedAt, request.answer.type));
     writeFileAtomic(
       file,
       serializeCapturedRequest({
@@ -175,6 +170,8 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     );
   };
 
+  // A receiver outlives its reader: once stdout is gone (`| head`), request lines go to stderr.
+  const out = withFallback(io.stdout, io.stderr);
   // The log goes out in batches, never one write per request: at thousands of requests a second that is the cost.
   const { createBatchedLog, createFileLog } = await import("../../adapters/batched-log.js");
   let log: BatchedLog | undefined;
@@ -188,7 +185,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
       });
     }
     log = file.log;
-  } else if (!options.quiet) log = createBatchedLog((text) => io.stdout.write(text));
+  } else if (!options.quiet) log = createBatchedLog((text) => out.write(text));
 
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
@@ -223,7 +220,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
 
   const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}; Ctrl-C to stop)\n`;
   // With --json, stdout carries only request lines.
-  (options.json ? io.stderr : io.stdout).write(banner);
+  (options.json ? io.stderr : out).write(banner);
   const onAbort = () => finish();
   io.signal.addEventListener("abort", onAbort, { once: true });
   if (io.signal.aborted) finish();
@@ -232,6 +229,6 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   await receiver.close();
   await log?.close();
   const total = receiver.total;
-  (options.json ? io.stderr : io.stdout).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
+  (options.json ? io.stderr : out).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
   return io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
 }

@@ -1,6 +1,6 @@
 // `send`: sign a webhook and POST it to a handler, then check the reply; with --retry, replay
 // Xsolla's resend schedule. Parses and renders; src/runners/send.ts does the work.
-import { ExitCode, UnreachableError, UsageError } from "../../core/errors.js";
+import { ExitCode, InterruptedError, UnreachableError, UsageError } from "../../core/errors.js";
 import { describePolicies } from "../../core/delivery/policies.js";
 import { deliveryToJson } from "../../core/delivery/report.js";
 import { checkExpectFinal, type RetryRequest } from "../../core/delivery/retry-plan.js";
@@ -70,7 +70,7 @@ export const command = defineCommand<SendOptions>({
         .option("--bad-signature", "sign with a wrong secret (expects a 4xx INVALID_SIGNATURE unless --expect)")
         .option("--no-signature", "send no Authorization header (expects a 4xx INVALID_SIGNATURE unless --expect)")
         .option("--header <K: V>", "extra request header (repeatable)", collect)
-        .option("--timeout <ms>", "per-attempt timeout in milliseconds (default 10000)")
+        .option("--timeout <ms>", "per-attempt timeout in milliseconds (default: 10000)")
         .option("--json", "print one JSON object and nothing else on stdout")
         .option("--request <file>", "re-send a request captured by listen --save, as it was (same bytes, same signature)")
         .option("--resign", "with --request: sign the captured bytes again with --secret (e.g. production capture to staging)")
@@ -168,6 +168,14 @@ async function run(options: SendOptions, io: Io): Promise<number> {
     attempts: deliveryToJson(report),
     hint: outcome.hint ?? null,
   };
+  // Ctrl-C or SIGTERM: what was in flight, as the delivery loop recorded it ("sent, no answer yet"), exit 130.
+  if (report.outcome === "interrupted") {
+    const last = report.attempts[report.attempts.length - 1]?.result;
+    if (!options.json) io.stdout.write(renderRequestLine(sent, style) + report.attempts.map((a) => renderAttempt(a, style)).join(""));
+    throw new InterruptedError(last?.kind === "no-reply" ? last.error.message : "interrupted before the request was sent", {
+      jsonReport: document,
+    });
+  }
   // Nothing answered: one error line (and the document, with --json), as for any other error.
   if (outcome.verdict.unreachable)
     throw new UnreachableError(`could not reach ${sent.url}: ${verdict.problems.join("; ")}`, { jsonReport: document });

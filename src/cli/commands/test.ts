@@ -13,7 +13,7 @@ import {
 } from "../../core/contract/reporters.js";
 import { CHECK_CATALOG } from "../../core/contract/plan.js";
 import type { ContractCheckResult, ContractSuiteResult } from "../../core/contract/types.js";
-import { checkUrl, requireSecret } from "../../core/settings.js";
+import { checkUrl, redactUrls, requireSecret } from "../../core/settings.js";
 import { plainStyle, type Style } from "../../core/text-style.js";
 import { collect, defineCommand, examples, str, type RawInput } from "../command.js";
 import type { Io } from "../../adapters/io.js";
@@ -183,7 +183,7 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   if (live)
     io.stdout.write(
       style.dim(
-        `contract test ${url} (${config.strict ? "strict: Xsolla's documented status codes only" : "lenient: any 4xx with the right error.code"})\n`,
+        `contract test ${redactUrls(url)} (${config.strict ? "strict: Xsolla's documented status codes only" : "lenient: any 4xx with the right error.code"})\n`,
       ),
     );
 

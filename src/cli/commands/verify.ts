@@ -6,6 +6,7 @@ import { maskSecret } from "../../core/signature.js";
 import { bool, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../../adapters/io.js";
 import { loadTarget } from "../../adapters/config-file.js";
+import { parseMaxBody } from "../options.js";
 import { createStyle } from "../style.js";
 
 export interface VerifyOptions {
@@ -15,6 +16,7 @@ export interface VerifyOptions {
   signature: string | undefined;
   request: string | undefined;
   expectedBody: string | undefined;
+  maxBody: number;
   json: boolean;
   color: boolean | undefined;
 }
@@ -28,6 +30,7 @@ export const command = defineCommand<VerifyOptions>({
       .option("--signature <value>", 'the signature: hex, "Signature <hex>" or "Authorization: Signature <hex>"')
       .option("--request <file>", "a raw HTTP request as captured by listen --save (body and Authorization taken from it)")
       .option("--expected-body <file>", "the body as it was sent, to find where it changed in transit")
+      .option("--max-body <size>", "refuse a body, --request or --expected-body file or stdin larger than this (default: 16MiB)")
       .option("--json", 'print {"ok","diagnosis","message","hint","expected","received","details"}')
       .addHelpText(
         "after",
@@ -45,6 +48,7 @@ export const command = defineCommand<VerifyOptions>({
     signature: str(opts.signature),
     request: str(opts.request),
     expectedBody: str(opts.expectedBody),
+    maxBody: parseMaxBody(opts),
     json: bool(opts.json),
     color: opts.color === false ? false : undefined,
   }),
@@ -61,6 +65,13 @@ export function signatureArgumentToHeader(value: string): string {
   return /^[0-9a-fA-F]{40}$/.test(bare) ? `Signature ${bare}` : bare;
 }
 
+/** A header value as received; quoted when whitespace or control characters would otherwise hide. */
+function shownValue(value: string): string {
+  return /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !value.includes("  ")
+    ? value
+    : JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+}
+
 async function run(options: VerifyOptions, io: Io): Promise<number> {
   const { target } = await loadTarget(io, { secret: options.secret });
   const secret = requireSecret(target);
@@ -71,7 +82,7 @@ async function run(options: VerifyOptions, io: Io): Promise<number> {
   let signature: string | undefined = options.signature === undefined ? undefined : signatureArgumentToHeader(options.signature);
   if (options.request) {
     if (source !== undefined) throw new UsageError("give either a body file or --request, not both");
-    const captured = parseCapturedRequest(readFileArgument(options.request, io, "request file"));
+    const captured = parseCapturedRequest(await readFileArgument(options.request, io, "request file", options.maxBody));
     body = captured.body;
     signature ??= captured.header("authorization") ?? "";
   } else {
@@ -83,9 +94,11 @@ async function run(options: VerifyOptions, io: Io): Promise<number> {
       throw new UsageError("missing --signature", {
         hint: 'pass the hex, "Signature <hex>" or the whole "Authorization: Signature <hex>" line',
       });
-    body = source === "-" ? await readStdin(io) : readFileArgument(source, io, "body file");
+    body = source === "-" ? await readStdin(io, options.maxBody) : await readFileArgument(source, io, "body file", options.maxBody);
   }
-  const expectedBody = options.expectedBody ? readFileArgument(options.expectedBody, io, "--expected-body file") : undefined;
+  const expectedBody = options.expectedBody
+    ? await readFileArgument(options.expectedBody, io, "--expected-body file", options.maxBody)
+    : undefined;
   const result = diagnoseSignature({ body, secret, signature: signature ?? "", expectedBody });
 
   if (options.json) {
@@ -98,11 +111,9 @@ async function run(options: VerifyOptions, io: Io): Promise<number> {
     } else {
       io.stdout.write(style.bad(`✗ ${result.diagnosis}: ${result.message}\n`));
       io.stdout.write(`  fix: ${result.hint}\n`);
-      io.stdout.write(
-        style.dim(
-          `  expected Signature ${result.expected}\n  received ${result.received ? `Signature ${result.received}` : "(no signature found)"}\n`,
-        ),
-      );
+      // The value as it came (case, spacing, prefix and all): the difference is often the whole story.
+      const received = signature?.trim() ? shownValue(signature) : "(no signature found)";
+      io.stdout.write(style.dim(`  expected Signature ${result.expected}\n  received ${received}\n`));
       for (const [key, value] of Object.entries(result.details ?? {})) io.stdout.write(style.dim(`  ${key}: ${value}\n`));
     }
   }

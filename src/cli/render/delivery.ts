@@ -1,11 +1,12 @@
 // How a delivery looks to people and in --json: the request line, each attempt, and a retry
 // timeline. Pure string builders over reports; the commands write them.
-import { attemptOffsetsMs, noRetryReason } from "../../core/delivery/policies.js";
+import { attemptOffsetsMs } from "../../core/delivery/policies.js";
 import { deliveryToJson, formatOffset, statusText } from "../../core/delivery/report.js";
 import type { RetryVerdict } from "../../core/delivery/judge.js";
-import type { RetryPlan } from "../../core/delivery/retry-plan.js";
+import { oneAttemptReason, type RetryPlan } from "../../core/delivery/retry-plan.js";
 import type { AttemptRecord, DeliveryReport } from "../../core/delivery/types.js";
 import { formatDuration } from "../../core/duration.js";
+import { maskSecret } from "../../core/signature.js";
 import type { Json } from "../../core/fixtures/overrides.js";
 import type { SentWebhook } from "../../runners/send.js";
 
@@ -20,8 +21,17 @@ export function formatFresh(fresh: Record<string, Json>): string {
     .join(" ");
 }
 
+/** An Authorization override as sent: a malformed signature in full, anything else (a token?) masked. */
+function shownAuthorization(value: string): string {
+  return /^signature\b/i.test(value) ? JSON.stringify(oneLine(Buffer.from(value), 60)) : maskSecret(value);
+}
+
 export function renderRequestLine(sent: SentWebhook, style: Style): string {
-  const signature = sent.signature ? `Signature ${sent.signature.slice(0, 8)}…` : "no signature";
+  const signature = sent.signature
+    ? `Signature ${sent.signature.slice(0, 8)}…`
+    : sent.authorization !== undefined
+      ? `Authorization: ${shownAuthorization(sent.authorization)}`
+      : "no signature";
   const freshLine = Object.keys(sent.fresh).length ? style.dim(`  fresh: ${formatFresh(sent.fresh)}\n`) : "";
   return `→ POST ${sent.url}  ${sent.type ?? "(no notification_type)"}  ${sent.bytes.length} bytes  ${signature}\n${freshLine}`;
 }
@@ -59,8 +69,9 @@ export function renderRetryHeader(sent: SentWebhook, plan: RetryPlan, style: Sty
       : plan.scheduleReplaced
         ? "your --schedule"
         : "MODEL (Xsolla publishes no intervals)";
-  let text = renderRequestLine(sent, style) + style.bold(`retry policy: ${plan.policy.name} (${plan.policy.title}), ${label}\n`);
-  if (plan.delaysMs.length === 0) text += style.dim(`  ${noRetryReason(sent.type)}\n`);
+  const chosen = plan.chosenPolicy === undefined ? "" : `, chosen with --policy ${plan.chosenPolicy}`;
+  let text = renderRequestLine(sent, style) + style.bold(`retry policy: ${plan.policy.name} (${plan.policy.title}), ${label}${chosen}\n`);
+  if (plan.delaysMs.length === 0) text += style.dim(`  ${oneAttemptReason(plan, sent.type)}\n`);
   else {
     text += style.dim(`  ${plan.policy.basis}\n`);
     text += style.dim(
@@ -79,9 +90,11 @@ export function renderRetryAttempt(record: AttemptRecord, next: { delayMs: numbe
       ? style.ok("delivered")
       : record.decision === "final"
         ? style.bad("final: not resent")
-        : next
-          ? `resend in ${formatDuration(next.delayMs)}`
-          : style.bad("no resend left");
+        : record.decision === "interrupted"
+          ? style.warn("interrupted")
+          : next
+            ? `resend in ${formatDuration(next.delayMs)}`
+            : style.bad("no resend left");
   return `${line.replace(/^(\s+#\s*\d+ \S+\s+)/, `$1${when} `)}  ${reason}\n`;
 }
 

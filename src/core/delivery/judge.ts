@@ -3,7 +3,7 @@
 import { ExitCode } from "../errors.js";
 import { formatDuration } from "../duration.js";
 import { checkResponse, errorCodeOf, parseStatusList, SIGNATURE_REJECTED, type Expectation } from "../expectation.js";
-import type { RetryPlan } from "./retry-plan.js";
+import { oneAttemptSummary, type RetryPlan } from "./retry-plan.js";
 import type { DeliveryReport } from "./types.js";
 
 export interface DeliveryVerdict {
@@ -63,7 +63,7 @@ export function judgeRetry(report: DeliveryReport, plan: RetryPlan, type: string
       report.outcome === "final"
         ? `final answer ${lastStatus} at attempt ${attempts.length} (+${span}): Xsolla does not resend after it${refund}`
         : plan.delaysMs.length === 0
-          ? `not delivered, and ${type ?? "this webhook"} is never resent`
+          ? oneAttemptSummary(plan, type)
           : `gave up after ${attempts.length} attempts over ${span}${refund}`;
     let finalProblem: string | undefined;
     const matchesFinal = (() => {

@@ -93,7 +93,8 @@ export function attemptOffsetsMs(delaysMs: readonly number[]): number[] {
 
 /** A policy by its name (order, payment, generic, none) or by a webhook type that uses it. */
 export function resolvePolicy(name: string, policyOfType: (type: string) => RetryPolicyName | undefined): RetryPolicy {
-  if (name in RETRY_POLICIES) return RETRY_POLICIES[name as RetryPolicyName];
+  // Own keys only: "constructor" or "toString" are not policies.
+  if (Object.hasOwn(RETRY_POLICIES, name)) return RETRY_POLICIES[name as RetryPolicyName];
   const byType = policyOfType(name);
   if (byType) return RETRY_POLICIES[byType];
   throw new UsageError(`unknown retry policy "${name}"`, {

@@ -1,12 +1,12 @@
 // The request Xsolla would send: the exact bytes, their signature, JSON content headers.
-import { formatSignatureHeader, signBody } from "../signature.js";
+import { formatSignatureHeader, parseSignatureHeader, signBody } from "../signature.js";
 import type { OutgoingRequest } from "./types.js";
 
 export type SignatureMode = "valid" | "wrong-secret" | "none";
 
 export interface SignedRequest {
   request: OutgoingRequest;
-  /** The signature in the Authorization header, or null when none is sent. */
+  /** The signature in the Authorization header as sent (an override included), or null when there is none. */
   signature: string | null;
   /** The signature is right for these bytes and the project's secret (unknown for a replayed capture). */
   signedCorrectly?: boolean | undefined;
@@ -30,7 +30,14 @@ export function buildWebhookRequest(
     accept: "application/json",
     "user-agent": "xsolla-hooks",
     ...(signature ? { authorization: formatSignatureHeader(signature) } : {}),
-    ...extraHeaders,
   };
-  return { request: { url, method: "POST", headers, body: bytes }, signature, signedCorrectly: mode === "valid" };
+  // Header names are case-insensitive: "Authorization" replaces ours rather than going out twice.
+  for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
+  // An Authorization override is what goes out, so it is what is reported.
+  const sent = headers.authorization === undefined ? null : parseSignatureHeader(headers.authorization);
+  return {
+    request: { url, method: "POST", headers, body: bytes },
+    signature: sent,
+    signedCorrectly: mode === "valid" && sent === signature,
+  };
 }

@@ -1,5 +1,5 @@
 // What went wrong when no HTTP answer came: a stable kind from Node/undici error codes, and words for it.
-import type { TransportErrorKind } from "./types.js";
+import type { NoReply, TransportErrorKind } from "./types.js";
 
 function errorCode(error: unknown): string {
   let current: unknown = error;
@@ -43,5 +43,17 @@ export const TRANSPORT_FAILURE_TEXT: Record<TransportErrorKind, string> = {
   reset: "connection closed without an answer",
   tls: "TLS handshake failed",
   "bad-response": "the answer is not valid HTTP",
+  interrupted: "interrupted",
   other: "request failed",
 };
+
+/** The attempt Ctrl-C or SIGTERM cut short, said as truthfully as the transport knows it. */
+export function interruptedNoReply(requestSent: boolean | "unknown", durationMs: number): NoReply {
+  const message =
+    requestSent === "unknown"
+      ? "interrupted: no answer yet"
+      : requestSent
+        ? "interrupted: the request was sent, no answer yet"
+        : "interrupted before the request was sent";
+  return { kind: "no-reply", error: { kind: "interrupted", message }, durationMs };
+}

@@ -16,7 +16,7 @@ export interface OutgoingRequest {
   pacing?: { pieceBytes: number; pauseMs: number } | undefined;
 }
 
-export type TransportErrorKind = "refused" | "dns" | "timeout" | "reset" | "tls" | "bad-response" | "other";
+export type TransportErrorKind = "refused" | "dns" | "timeout" | "reset" | "tls" | "bad-response" | "interrupted" | "other";
 
 export interface Reply {
   kind: "reply";
@@ -40,13 +40,16 @@ export type SendResult = Reply | NoReply;
 /** What a retry policy makes of one attempt's result. */
 export type PolicyDecision = "success" | "retry" | "final";
 
+/** A policy's decision, or "interrupted": Ctrl-C or SIGTERM came while the attempt was in flight. */
+export type AttemptDecision = PolicyDecision | "interrupted";
+
 export interface AttemptRecord {
   attempt: number;
   /** Clock time the attempt started (virtual when the clock is). */
   at: number;
   offsetMs: number;
   result: SendResult;
-  decision: PolicyDecision;
+  decision: AttemptDecision;
 }
 
 export type DeliveryOutcome = "delivered" | "final" | "exhausted" | "interrupted";
