@@ -28,6 +28,8 @@ describe("redactUrls", () => {
     ["http://user:hunter2-url-password@host/x", "http://user:hu…rd (20 chars)@host/x"],
     ["error: could not reach https://u:p%40ss@h:8080/: refused", "error: could not reach https://u:**** (4 chars)@h:8080/: refused"],
     ["two: http://a:secret1@h1/ and http://b:secret2@h2/", "two: http://a:**** (7 chars)@h1/ and http://b:**** (7 chars)@h2/"],
+    // The wizard's "equivalent command line" quotes the URL.
+    ["xsolla-hooks send payment --url 'http://u:topsecret-pass@h/'", "xsolla-hooks send payment --url 'http://u:to…ss (14 chars)@h/'"],
     ["no password: http://user@host/ http://host/?a=b:c@d", "no password: http://user@host/ http://host/?a=b:c@d"],
   ])("%s", (text, shown) => {
     expect(redactUrls(text)).toBe(shown);

@@ -10,7 +10,7 @@ import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
 import { formatCommandLine } from "../../core/command-line.js";
 import { keyFieldsOf, type KeyField } from "../../core/fixtures/key-fields.js";
 import type { Fixture } from "../../core/fixtures/types.js";
-import { checkUrl, DEFAULT_HANDLER_URL, type Target } from "../../core/settings.js";
+import { checkUrl, DEFAULT_HANDLER_URL, redactUrls, type Target } from "../../core/settings.js";
 import { loadBuiltinFixtures } from "../../adapters/fixtures-fs.js";
 import { forgetState, loadState, saveState, type InteractiveState } from "../../adapters/state-file.js";
 import { bool, defineCommand, examples } from "../command.js";
@@ -418,7 +418,7 @@ async function run(options: InteractiveOptions, io: Io): Promise<number> {
           { signal: escape.signal },
         );
         if (next === "command") {
-          io.stdout.write(`\n  ${formatCommandLine("xsolla-hooks", [...invocation.argv, ...invocation.shownExtra])}\n\n`);
+          io.stdout.write(`\n  ${redactUrls(formatCommandLine("xsolla-hooks", [...invocation.argv, ...invocation.shownExtra]))}\n\n`);
         }
       } while (next === "command");
       if (next === "quit") return code;
