@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { JWT } from "../helpers/events.js";
 import { startMockEventApi, type MockEventApiOptions } from "../../src/events-api/mock-server.js";
 import { collect, runCli, startCli, waitForOutput } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
@@ -15,11 +16,6 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()?.();
 });
 
-const jwtWith = (claims: object) => {
-  const part = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  return `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
-};
-const JWT = jwtWith({ sub: "player_1", exp: Math.floor(Date.now() / 1000) + 3600 });
 const SECRET = "forward-secret-123";
 
 async function mock(options: MockEventApiOptions = {}) {

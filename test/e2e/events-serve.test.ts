@@ -1,26 +1,13 @@
 // `events serve` through the built CLI: the mock's fault switches, checked with raw HTTP requests.
-import type { ChildProcess } from "node:child_process";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli, startCli, waitForOutput } from "../helpers/cli.js";
+import { JWT, jwtWith, serve } from "../helpers/events.js";
+import { runCli } from "../helpers/cli.js";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()?.();
 });
-
-const jwtWith = (claims: object) => {
-  const part = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  return `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
-};
-const JWT = jwtWith({ sub: "player_1", exp: Math.floor(Date.now() / 1000) + 3600 });
-
-async function serve(...args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = startCli(["events", "serve", ...args]);
-  cleanup.push(() => void child.kill("SIGKILL"));
-  const [, url] = await waitForOutput(child, /Event API mock on (\S+)/);
-  return { url: url as string, child };
-}
 
 describe("events serve: fault switches", () => {
   async function raw(url: string, init: { method?: "GET" | "POST"; jwt?: string } = {}) {
@@ -33,6 +20,7 @@ describe("events serve: fault switches", () => {
 
   it("overlapping and duplicate pages, JWT expiry after N requests, and Xsolla Login error bodies", async () => {
     const { url } = await serve(
+      cleanup,
       "--overlap-rate",
       "1",
       "--duplicate-rate",
@@ -57,7 +45,7 @@ describe("events serve: fault switches", () => {
   });
 
   it("slow answers, and acks that are applied but whose answer is lost", async () => {
-    const { url } = await serve("--slow-rate", "1", "--slow-ms", "300ms", "--ack-lost-rate", "1");
+    const { url } = await serve(cleanup, "--slow-rate", "1", "--slow-ms", "300ms", "--ack-lost-rate", "1");
     expect((await runCli(["events", "enqueue", "payment", "--base-url", url])).code).toBe(0);
     const slow = await raw(`${url}/events`);
     expect(slow.status).toBe(200);

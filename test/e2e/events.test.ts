@@ -1,6 +1,6 @@
 // The `events` commands through the built CLI, against `events serve` (also spawned) on loopback.
-import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
+import { JWT, jwtWith, serve } from "../helpers/events.js";
 import { collect, runCli, startCli, waitForOutput } from "../helpers/cli.js";
 import { startHandler } from "../helpers/handlers.js";
 import { refusedPort } from "../helpers/loopback.js";
@@ -10,19 +10,6 @@ const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()?.();
 });
-
-const jwtWith = (claims: object) => {
-  const part = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  return `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
-};
-const JWT = jwtWith({ sub: "player_1", exp: Math.floor(Date.now() / 1000) + 3600 });
-
-async function serve(...args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = startCli(["events", "serve", ...args]);
-  cleanup.push(() => void child.kill("SIGKILL"));
-  const [, url] = await waitForOutput(child, /Event API mock on (\S+)/);
-  return { url: url as string, child };
-}
 
 interface EventLine {
   id: number;
@@ -40,7 +27,7 @@ const lines = (text: string) =>
 
 describe("events", () => {
   it("enqueue, list (table and JSON), poll --ack --once, then nothing is left", async () => {
-    const { url } = await serve();
+    const { url } = await serve(cleanup);
     expect((await runCli(["events", "enqueue", "order_paid", "--base-url", url, "--count", "2"])).stdout).toMatch(
       /enqueued event 1 \(order_paid\)\nenqueued event 2/,
     );
@@ -66,7 +53,19 @@ describe("events", () => {
   }, 40_000);
 
   it("under injected faults every event is printed exactly once and none is left unprocessed", async () => {
-    const { url } = await serve("--fail-rate", "0.2", "--ack-fail-rate", "0.2", "--drop-rate", "0.05", "--seed", "11", "--page-size", "7");
+    const { url } = await serve(
+      cleanup,
+      "--fail-rate",
+      "0.2",
+      "--ack-fail-rate",
+      "0.2",
+      "--drop-rate",
+      "0.05",
+      "--seed",
+      "11",
+      "--page-size",
+      "7",
+    );
     expect((await runCli(["events", "enqueue", "order_paid", "--base-url", url, "--count", "40"], { timeoutMs: 30_000 })).code).toBe(0);
     const poll = await runCli(
       ["events", "poll", "--jwt", JWT, "--base-url", url, "--ack", "--once", "--json", "--backoff", "20ms", "--max-failures", "50"],
@@ -85,7 +84,7 @@ describe("events", () => {
     const secret = "forward-secret-123";
     const handler = await startHandler(secret);
     cleanup.push(() => handler.close());
-    const { url } = await serve();
+    const { url } = await serve(cleanup);
     await runCli(["events", "enqueue", "order_paid", "--base-url", url]);
     await runCli(["events", "enqueue", "user_validation", "--set", "user.id=test_xsolla_ghost", "--base-url", url]);
     const poll = await runCli([
@@ -111,7 +110,7 @@ describe("events", () => {
   });
 
   it("auth: a pinned JWT refuses another; an expired JWT is warned about and exits 2; credentials never print whole", async () => {
-    const { url } = await serve("--jwt", JWT);
+    const { url } = await serve(cleanup, "--jwt", JWT);
     const other = jwtWith({ sub: "someone", exp: Math.floor(Date.now() / 1000) + 3600 });
     const refused = await runCli(["events", "list", "--jwt", other, "--base-url", url]);
     expect(refused.code).toBe(2);
@@ -148,7 +147,7 @@ describe("events", () => {
   });
 
   it("Ctrl-C while polling prints the summary and exits 130", async () => {
-    const { url } = await serve();
+    const { url } = await serve(cleanup);
     await runCli(["events", "enqueue", "payment", "--base-url", url]);
     const child = startCli(["events", "poll", "--jwt", JWT, "--base-url", url, "--ack", "--json"]);
     const done = collect(child);
