@@ -22,10 +22,12 @@ npx --no-install xsolla-hooks demo >/dev/null
 
 cat > consumer.ts <<'TS'
 import { signBody, sendWebhook, runContractSuite, startReceiver, type ContractSuiteResult, type SendWebhookResult } from "xsolla-hooks";
+import { verifyXsollaSignature } from "xsolla-hooks/verify";
 
 export async function check(url: string, secret: string): Promise<[SendWebhookResult, ContractSuiteResult]> {
   const body = Buffer.from('{"notification_type":"payment"}');
   const signature: string = signBody(body, secret);
+  if (!verifyXsollaSignature(body, `Signature ${signature}`, secret).ok) throw new Error("xsolla-hooks/verify disagrees with signBody");
   const receiver = await startReceiver({ secret });
   await receiver.close();
   return [await sendWebhook({ url, secret, body, headers: { "x-signature-seen": signature } }), await runContractSuite({ url, secret })];
