@@ -1,31 +1,22 @@
-// `xsolla-hooks/verify`: the part of this package a production handler may import. No dependencies but
-// node:crypto, nothing loaded besides: check an Xsolla webhook's Authorization header against the raw
-// body bytes, in constant time, reading the header as strictly as Xsolla's own PHP SDK does.
-import { createHash, timingSafeEqual } from "node:crypto";
-
-/** `Signature <40 lowercase hex>`, nothing before or after (Xsolla's PHP SDK: `~^Signature ([0-9a-f]{40})$~`). */
-const HEADER = /^Signature ([0-9a-f]{40})$/;
+// `xsolla-hooks/verify`: the part of this package a production handler may import. It loads only
+// core/signature.ts (node:crypto, nothing else): check an Xsolla webhook's Authorization header against
+// the raw body bytes, in constant time, reading the header as strictly as Xsolla's own PHP SDK does.
+import { verifySignature } from "./core/signature.js";
 
 export type XsollaSignatureCheck = { ok: true } | { ok: false; reason: "missing-header" | "malformed-header" | "mismatch" };
 
 /**
  * Checks `Authorization: Signature sha1(rawBody + secret)`. `rawBody` must be the bytes as received (a Buffer or
  * Uint8Array; a string is taken as UTF-8), never a re-serialised JSON object: that is where real handlers break.
+ * The expected digest is not returned, so nothing derived from the secret can leak into a response or a log.
  */
 export function verifyXsollaSignature(
   rawBody: Uint8Array | string,
   authorization: string | null | undefined,
   secret: string,
 ): XsollaSignatureCheck {
-  if (typeof secret !== "string" || secret.length === 0) throw new TypeError("secret must be a non-empty string");
-  if (typeof rawBody !== "string" && !(rawBody instanceof Uint8Array))
-    throw new TypeError("rawBody must be the raw bytes (Buffer) or a string");
-  if (authorization === undefined || authorization === null || authorization === "") return { ok: false, reason: "missing-header" };
-  const match = HEADER.exec(authorization);
-  if (!match) return { ok: false, reason: "malformed-header" };
-  const expected = createHash("sha1").update(rawBody).update(secret, "utf8").digest();
-  const received = Buffer.from(match[1] as string, "hex");
-  return timingSafeEqual(expected, received) ? { ok: true } : { ok: false, reason: "mismatch" };
+  const result = verifySignature(rawBody, secret, authorization);
+  return result.ok ? { ok: true } : { ok: false, reason: result.reason };
 }
 
 /** The error body Xsolla expects with a rejection, for a 400 answer. */

@@ -57,6 +57,17 @@ export function parseList(value: string | undefined, flag = "--types"): string[]
   return items;
 }
 
+/** --port and --host, for the commands that run a server on this machine (listen, events serve). */
+export function declareBindOptions(command: Command): Command {
+  return command
+    .option("--port <port>", "port (0 picks a free one) (default: 0)")
+    .option("--host <host>", "address to bind (default: 127.0.0.1)");
+}
+
+export function parseBindOptions(opts: RawInput["opts"]): { port: number; host: string } {
+  return { port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0, host: str(opts.host) ?? "127.0.0.1" };
+}
+
 /** A listen() failure the user can fix (port taken, bad host, no permission), as a usage error; anything else is rethrown. */
 export function explainBindError(error: unknown, port: number, host: string): never {
   const code = (error as NodeJS.ErrnoException).code;

@@ -10,7 +10,7 @@ import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js"
 import { DEFAULT_KNOWN_USERS } from "../../server/respond.js";
 import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
 import { withFallback, type Io } from "../../adapters/io.js";
-import { explainBindError, parseInteger } from "../options.js";
+import { declareBindOptions, explainBindError, parseBindOptions, parseInteger } from "../options.js";
 import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
 import type { BatchedLog } from "../../adapters/batched-log.js";
@@ -45,9 +45,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const command = defineCommand<ListenOptions>({
   path: ["listen"],
   declare: (command) =>
-    command
-      .option("--port <port>", "port (0 picks a free one) (default: 0)")
-      .option("--host <host>", "address to bind (default: 127.0.0.1)")
+    declareBindOptions(command)
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
       .option("--known-user <id>", "a user id user_validation accepts, besides the catalog's sample_user_1 (repeatable)", collect)
       .option("--any-user", "accept every user id in user_validation except test_xsolla* and --unknown-user (no user store)")
@@ -84,8 +82,7 @@ export const command = defineCommand<ListenOptions>({
         ),
       ),
   parse: ({ opts }) => ({
-    port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0,
-    host: str(opts.host) ?? "127.0.0.1",
+    ...parseBindOptions(opts),
     secret: str(opts.secret),
     unknownUsers: strings(opts.unknownUser),
     knownUsers: opts.anyUser === true ? "any" : [...DEFAULT_KNOWN_USERS, ...(strings(opts.knownUser) ?? [])],

@@ -10,8 +10,7 @@
 //   once a correctly signed request of the same kind was accepted (its `dependsOn`); otherwise a
 //   handler with the wrong secret would "reject" everything and pass.
 // - Say what could not be seen: idempotency without a state probe says it only compared statuses.
-import { checkResponseBody, errorCodeOf, SIGNATURE_REJECTED } from "../expectation.js";
-import { parseStatusList, type StatusRule } from "../expectation.js";
+import { checkResponseBody, errorCodeOf, parseStatusList, SIGNATURE_REJECTED, type StatusRule } from "../expectation.js";
 import { buildPayload, type BuildOptions } from "../fixtures/payload.js";
 import { findFixture } from "../fixtures/catalog.js";
 import { getAtPath, setAtPath, type Json, type SetOverride } from "../fixtures/overrides.js";

@@ -4,7 +4,7 @@ import { ExitCode, UsageError } from "../../../core/errors.js";
 import { parseDuration } from "../../../core/duration.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
 import type { Io } from "../../../adapters/io.js";
-import { explainBindError, parseInteger } from "../../options.js";
+import { declareBindOptions, explainBindError, parseBindOptions, parseInteger } from "../../options.js";
 
 export interface MockFaults {
   failRate: number | undefined;
@@ -49,9 +49,7 @@ function slowMs(value: string | undefined): number | undefined {
 export const command = defineCommand<EventsServeOptions>({
   path: ["events", "serve"],
   declare: (command) =>
-    command
-      .option("--port <port>", "port (0 picks a free one) (default: 0)")
-      .option("--host <host>", 'address to bind (default: "127.0.0.1")')
+    declareBindOptions(command)
       .option("--jwt <jwt>", "accept only this JWT (default: any non-empty Bearer JWT or token)")
       .option("--token <token>", "accept only this payment token")
       .option("--fail-rate <p>", "answer this fraction of API requests with 500")
@@ -86,8 +84,7 @@ export const command = defineCommand<EventsServeOptions>({
         ),
       ),
   parse: ({ opts }) => ({
-    port: parseInteger(str(opts.port), "--port", { min: 0, max: 65_535 }) ?? 0,
-    host: str(opts.host) ?? "127.0.0.1",
+    ...parseBindOptions(opts),
     jwt: str(opts.jwt),
     token: str(opts.token),
     faults: {
