@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { listenOn, readRequestBody } from "./listen.js";
 import { XSOLLA_NOTIFICATION_TYPES } from "../core/fixtures/known-types.js";
 import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type ReceiverReply } from "./respond.js";
+import type { ForwardOutcome, Forwarder } from "../core/delivery/forwarding.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -30,6 +31,11 @@ export interface ReceivedRequest {
         deliveryCount?: undefined;
         deliveryCountComplete?: undefined;
       };
+  /**
+   * With forwarding: what the handler answered and what the sender got. `answer` is then this receiver's own verdict
+   * (the signature check above all), recorded but not sent.
+   */
+  forward?: ForwardOutcome | undefined;
 }
 
 export interface ReceiverOptions extends Omit<RespondOptions, "knownTypes"> {
@@ -46,6 +52,11 @@ export interface ReceiverOptions extends Omit<RespondOptions, "knownTypes"> {
   history?: number | undefined;
   /** Transaction ids tracked for delivery counts. Default 100 000. */
   maxTrackedIds?: number | undefined;
+  /**
+   * Pass every delivery on to a handler and answer the sender with the handler's answer. The request is recorded
+   * (and `onRequest` called) once the handler has answered, so the record holds both sides.
+   */
+  forward?: Forwarder | undefined;
 }
 
 export interface RunningReceiver {
@@ -95,6 +106,23 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       return;
     }
     const answer = respondToWebhook({ method: base.method, headers: req.headers, body }, respondOptions, state);
+    // Xsolla only POSTs; anything else gets this receiver's 405 and goes no further.
+    if (options.forward && base.method === "POST") {
+      const forwarded = await options.forward({
+        method: base.method,
+        rawHeaders: req.rawHeaders,
+        body,
+        remoteAddress: req.socket.remoteAddress,
+        host: req.headers.host,
+      });
+      const record: ReceivedRequest = { ...base, body, answer, forward: forwarded.forward };
+      history.push(record);
+      options.onRequest?.(record);
+      if (res.destroyed) return;
+      res.writeHead(forwarded.status, forwarded.headers);
+      res.end(forwarded.body);
+      return;
+    }
     const dropping = options.drop === true && answer.verdict !== "rejected";
     const record: ReceivedRequest = {
       ...base,

@@ -219,10 +219,16 @@ const TABLE: Record<string, Case[]> = {
         bodyLimit: 1024 * 1024,
         json: false,
         knownUsers: ["sample_user_1"],
+        forwardTo: undefined,
+        forwardTimeoutMs: 10_000,
       },
     },
     { argv: ["listen", "--known-user", "p1", "--known-user", "p2"], options: { knownUsers: ["sample_user_1", "p1", "p2"] } },
     { argv: ["listen", "--any-user"], options: { knownUsers: "any" } },
+    {
+      argv: ["listen", "--forward-to", "http://localhost:3000/webhook", "--forward-timeout", "2500"],
+      options: { forwardTo: "http://localhost:3000/webhook", forwardTimeoutMs: 2500 },
+    },
     { argv: ["listen", "--quiet", "--log-file", "r.log", "--history", "50"], options: { quiet: true, logFile: "r.log", history: 50 } },
     {
       argv: [
@@ -480,6 +486,8 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["send", "payment", "--retry", "--expect-final", "maybe"], /invalid --expect-final "maybe"/],
     [["send", "payment", "--resign"], /--resign goes with --request/],
     [["listen", "--port", "70000"], /invalid --port/],
+    [["listen", "--forward-to", "http://h/x", "--fail-first", "1"], /--fail-first cannot be used with --forward-to/],
+    [["listen", "--forward-to", "http://h/x", "--forward-timeout", "0"], /invalid --forward-timeout "0"/],
     [["events", "poll", "--interval", "soon"], /invalid --interval/],
     [["events", "serve", "--fail-rate", "2"], /invalid --fail-rate/],
     [["events", "serve", "--ack-lost-rate", "-1"], /invalid --ack-lost-rate/],

@@ -3,12 +3,13 @@ import { join, resolve } from "node:path";
 import { Option } from "commander";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
 import { captureFileName, serializeCapturedRequest } from "../../core/http-capture.js";
-import { requireSecret } from "../../core/settings.js";
+import { checkUrl, redactUrls, requireSecret } from "../../core/settings.js";
+import type { ForwardOutcome, Forwarder } from "../../core/delivery/forwarding.js";
 import { maskSecret } from "../../core/signature.js";
 import type { Style } from "../../core/text-style.js";
 import type { ReceivedRequest, RunningReceiver } from "../../server/receiver.js";
 import { DEFAULT_KNOWN_USERS } from "../../server/respond.js";
-import { bool, collect, defineCommand, examples, str, strings } from "../command.js";
+import { bool, collect, defineCommand, examples, str, strings, type RawInput } from "../command.js";
 import { withFallback, type Io } from "../../adapters/io.js";
 import { declareBindOptions, explainBindError, parseBindOptions, parseInteger } from "../options.js";
 import { loadTarget } from "../../adapters/config-file.js";
@@ -38,6 +39,9 @@ export interface ListenOptions {
   logFile: string | undefined;
   json: boolean;
   color: boolean | undefined;
+  /** Pass every delivery on to this handler and answer with its answer. */
+  forwardTo: string | undefined;
+  forwardTimeoutMs: number;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -73,15 +77,25 @@ export const command = defineCommand<ListenOptions>({
       .option("--quiet", "no line per request (the banner and the closing count still go to stderr/stdout)")
       .option("--log-file <file>", "append the request log to this file instead of stdout")
       .option("--history <n>", "full requests (bodies included) kept in memory, newest first (default: 500)")
+      .option(
+        "--forward-to <url>",
+        "pass every delivery, bytes and headers unchanged, to this handler and answer the sender with the handler's answer (502/504 when it has none)",
+      )
+      .option(
+        "--forward-timeout <ms>",
+        `how long to wait for the handler's answer in milliseconds (default: ${DEFAULT_FORWARD_TIMEOUT_MS})`,
+      )
       .addHelpText(
         "after",
         examples(
           "xsolla-hooks listen --port 3000 --secret s3cr3t",
           "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json",
           "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42",
+          "xsolla-hooks listen --port 8080 --secret s3cr3t --forward-to http://localhost:3000/webhook --save captures/",
         ),
       ),
   parse: ({ opts }) => ({
+    ...parseForwarding(opts),
     ...parseBindOptions(opts),
     secret: str(opts.secret),
     unknownUsers: strings(opts.unknownUser),
@@ -103,6 +117,39 @@ export const command = defineCommand<ListenOptions>({
   run,
 });
 
+// Xsolla publishes no hard timeout; it asks for an answer to order_paid within 3 s (docs/xsolla-contract.md).
+const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
+const RECOMMENDED_ANSWER_MS = 3_000;
+/** Options that shape this receiver's own answer: with --forward-to the handler answers, so they would do nothing. */
+const ANSWER_SHAPING_FLAGS = [
+  ["status", "--status"],
+  ["failFirst", "--fail-first"],
+  ["delay", "--delay"],
+  ["drop", "--drop"],
+  ["statusStyle", "--status-style"],
+  ["knownUser", "--known-user"],
+  ["anyUser", "--any-user"],
+  ["unknownUser", "--unknown-user"],
+] as const;
+
+function parseForwarding(opts: RawInput["opts"]): Pick<ListenOptions, "forwardTo" | "forwardTimeoutMs"> {
+  const forwardTo = str(opts.forwardTo);
+  const timeout = str(opts.forwardTimeout);
+  if (forwardTo === undefined) {
+    if (timeout !== undefined) throw new UsageError("--forward-timeout needs --forward-to");
+    return { forwardTo: undefined, forwardTimeoutMs: DEFAULT_FORWARD_TIMEOUT_MS };
+  }
+  for (const [key, flag] of ANSWER_SHAPING_FLAGS) {
+    // --status-style has a default; only a value given on the command line counts.
+    if (opts[key] !== undefined && !(key === "statusStyle" && opts[key] === "docs"))
+      throw new UsageError(`${flag} cannot be used with --forward-to: the handler answers every delivery`);
+  }
+  return {
+    forwardTo: checkUrl(forwardTo, "--forward-to"),
+    forwardTimeoutMs: parseInteger(timeout, "--forward-timeout", { min: 1, max: 3_600_000 }) ?? DEFAULT_FORWARD_TIMEOUT_MS,
+  };
+}
+
 export function requestToJson(request: ReceivedRequest): Record<string, unknown> {
   const { answer } = request;
   return {
@@ -119,10 +166,12 @@ export function requestToJson(request: ReceivedRequest): Record<string, unknown>
     deliveryCount: answer.deliveryCount ?? null,
     deliveryCountComplete: answer.deliveryCountComplete ?? null,
     bytes: request.body.length,
+    ...(request.forward ? { forward: request.forward } : {}),
   };
 }
 
 function renderRequest(request: ReceivedRequest, style: Style): string {
+  if (request.forward) return renderForwarded(request, request.forward, style);
   const { answer } = request;
   const time = request.receivedAt.toISOString().slice(11, 19);
   const colour = answer.verdict === "accepted" ? style.ok : answer.verdict === "rejected" ? style.bad : style.warn;
@@ -136,6 +185,32 @@ function renderRequest(request: ReceivedRequest, style: Style): string {
         : "";
   const summary = answer.summary ? `  ${style.dim(answer.summary)}` : "";
   return `${time} #${request.number} ${(answer.type ?? "?").padEnd(22)} ${colour(`${status} ${answer.verdict}${code}`)}  ${answer.reason}${summary}${repeat}\n`;
+}
+
+/** One line, both sides: our verdict on the signature, then what the handler answered (or that it did not). */
+function renderForwarded(request: ReceivedRequest, forward: ForwardOutcome, style: Style): string {
+  const { answer } = request;
+  const time = request.receivedAt.toISOString().slice(11, 19);
+  const signatureOk = answer.errorCode !== "INVALID_SIGNATURE";
+  const ours = signatureOk ? style.ok("signature ok") : style.bad(`signature bad (${answer.reason})`);
+  let theirs: string;
+  if (forward.outcome === "answered") {
+    const status = forward.status ?? forward.answeredWith;
+    const colour = status < 300 ? style.ok : status < 500 ? style.warn : style.bad;
+    const slow = forward.latencyMs > RECOMMENDED_ANSWER_MS ? style.warn(" (over the 3 s Xsolla recommends)") : "";
+    theirs = `${colour(`handler ${status}`)} in ${forward.latencyMs} ms${slow}`;
+  } else {
+    theirs = style.bad(
+      `handler ${forward.outcome === "timeout" ? "timed out" : "unreachable"}: ${forward.detail ?? ""}; answered ${forward.answeredWith}`,
+    );
+  }
+  // The finding worth a second look: a handler that takes a delivery whose signature we could not match.
+  const warning =
+    !signatureOk && forward.status !== null && forward.status < 300
+      ? style.warn("  (the handler accepted a delivery whose signature does not match --secret)")
+      : "";
+  const summary = answer.summary ? `  ${style.dim(answer.summary)}` : "";
+  return `${time} #${request.number} ${(answer.type ?? "?").padEnd(22)} ${ours} → ${theirs}${summary}${warning}\n`;
 }
 
 async function run(options: ListenOptions, io: Io): Promise<number> {
@@ -184,6 +259,19 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     log = file.log;
   } else if (!options.quiet) log = createBatchedLog((text) => out.write(text));
 
+  let forwarding: { forward: Forwarder; close(): Promise<void> } | undefined;
+  if (options.forwardTo !== undefined) {
+    const [{ createHttpTransport }, { createForwarder }] = await Promise.all([
+      import("../../adapters/http-transport.js"),
+      import("../../runners/forward.js"),
+    ]);
+    const transport = createHttpTransport();
+    forwarding = {
+      forward: createForwarder({ url: options.forwardTo, timeoutMs: options.forwardTimeoutMs, transport, signal: io.signal }),
+      close: () => transport.close(),
+    };
+  }
+
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -193,7 +281,9 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
       host,
       port,
       unknownUsers: options.unknownUsers,
-      knownUsers: options.knownUsers,
+      // Forwarding, the handler owns the user store: ours would only add noise to the signature verdict.
+      knownUsers: forwarding ? "any" : options.knownUsers,
+      forward: forwarding?.forward,
       statusStyle: options.statusStyle,
       forceStatus,
       failFirst,
@@ -215,7 +305,8 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     explainBindError(error, port, host);
   }
 
-  const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}; Ctrl-C to stop)\n`;
+  const forwardingTo = options.forwardTo === undefined ? "" : `, forwarding to ${redactUrls(options.forwardTo)}`;
+  const banner = `listening on ${receiver.url} (secret ${maskSecret(secret)}${forwardingTo}; Ctrl-C to stop)\n`;
   // With --json, stdout carries only request lines.
   (options.json ? io.stderr : out).write(banner);
   const onAbort = () => finish();
@@ -224,6 +315,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   await finished;
   io.signal.removeEventListener("abort", onAbort);
   await receiver.close();
+  await forwarding?.close();
   await log?.close();
   const total = receiver.total;
   (options.json ? io.stderr : out).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
