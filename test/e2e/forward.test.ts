@@ -46,10 +46,9 @@ describe("listen --forward-to", () => {
 
     const sent = await runCli(["send", "order_paid", "--url", receiver.url, "--secret", SECRET, "--json"]);
     expect(sent.code).toBe(0);
-    const report = JSON.parse(sent.stdout);
+    const report = JSON.parse(sent.stdout) as { attempts: { status: number; body: string }[] };
     // The sender got the handler's answer, not the receiver's 204.
-    expect(report.attempts.at(-1).status).toBe(200);
-    expect(report.attempts.at(-1).body).toBe('{"handled":true}');
+    expect(report.attempts.at(-1)).toMatchObject({ status: 200, body: '{"handled":true}' });
 
     const wrong = await runCli(["send", "payment", "--url", receiver.url, "--secret", "not-the-secret"]);
     expect(wrong.code).toBe(0);
