@@ -149,3 +149,15 @@ export function redactUrls(text: string): string {
     return `${head}${maskSecret(plain)}@`;
   });
 }
+
+/** The URL with any password removed (the user name stays); text that is not a URL comes back as it was. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === "") return url;
+    parsed.password = "";
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}

@@ -1,7 +1,7 @@
 // The one resolver for target settings: headers from a config file and flags, checked and merged
 // case-insensitively; and how URLs with a password are shown.
 import { describe, expect, it } from "vitest";
-import { checkHeaderName, redactUrls, resolveTarget } from "../../src/core/settings.js";
+import { checkHeaderName, redactUrls, resolveTarget, withoutPassword } from "../../src/core/settings.js";
 import { UsageError } from "../../src/core/errors.js";
 
 describe("headers", () => {
@@ -33,5 +33,13 @@ describe("redactUrls", () => {
     ["no password: http://user@host/ http://host/?a=b:c@d", "no password: http://user@host/ http://host/?a=b:c@d"],
   ])("%s", (text, shown) => {
     expect(redactUrls(text)).toBe(shown);
+  });
+});
+
+describe("withoutPassword", () => {
+  it("drops the password and keeps the rest of the URL", () => {
+    expect(withoutPassword("https://user:p4ss@h.example/webhook?x=1")).toBe("https://user@h.example/webhook?x=1");
+    expect(withoutPassword("http://localhost:3000/webhook")).toBe("http://localhost:3000/webhook");
+    expect(withoutPassword("not a url")).toBe("not a url");
   });
 });

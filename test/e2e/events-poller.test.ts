@@ -62,6 +62,11 @@ describe("events poll: which events it handles", () => {
     const combined = api.enqueue({ notification_type: "order_paid", billing: { settings: { project_id: "333" } } });
     const oursAsText = api.enqueue({ notification_type: "order_paid", billing: { settings: { project_id: "111" } } });
 
+    const listed = await runCli(["events", "list", "--jwt", JWT, "--base-url", api.url, "--project-id", "111", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(lines(listed.stdout).map((e) => e.id)).toEqual([ours.id, oursAsText.id]);
+    expect(listed.stderr).toContain(`note: event ${theirs.id} is for project 222, not 111: not shown\n`);
+
     const result = await poll(api.url, "--project-id", "111", "--ack", "--once", "--json");
     expect(result.code, result.stderr).toBe(0);
     expect(lines(result.stdout).map((e) => e.id)).toEqual([ours.id, oursAsText.id]);

@@ -13,6 +13,7 @@ import type { Fixture } from "../../core/fixtures/types.js";
 import { checkUrl, DEFAULT_HANDLER_URL, redactUrls, type Target } from "../../core/settings.js";
 import { loadBuiltinFixtures } from "../../adapters/fixtures-fs.js";
 import { forgetState, loadState, saveState, type InteractiveState } from "../../adapters/state-file.js";
+import { withoutPassword } from "../../core/settings.js";
 import { bool, defineCommand, examples } from "../command.js";
 import type { Io } from "../../adapters/io.js";
 import { loadTarget } from "../../adapters/config-file.js";
@@ -405,7 +406,8 @@ async function run(options: InteractiveOptions, io: Io): Promise<number> {
       if (url !== undefined || type !== undefined)
         saveState(io.env, {
           ...loadState(io.env),
-          ...(url !== undefined ? { lastUrl: url } : {}),
+          // The state file is plain text: a password in the URL is not kept (the prompt asks for it again).
+          ...(url !== undefined ? { lastUrl: withoutPassword(url) } : {}),
           ...(type !== undefined ? { lastType: type } : {}),
         });
       if (invocation.action === "listen" || io.signal.aborted) return code;

@@ -12,6 +12,7 @@ import {
   type EventAuthFlags,
 } from "../../events-shared.js";
 import type { Io } from "../../../adapters/io.js";
+import { otherProjectIds } from "../../../events-api/scope.js";
 import { parseInteger, parseList } from "../../options.js";
 import { table } from "../../style.js";
 import { declareEventAuth, parseEventAuth } from "./group.js";
@@ -50,15 +51,26 @@ async function run(options: EventsListOptions, io: Io): Promise<number> {
   warnIfExpired(connection, io);
   const client = await openClient(connection);
   try {
-    const { events, rejected } = await client.listEventsPage({ afterId: options.afterId, types: options.types, signal: io.signal });
+    const { events: page, rejected } = await client.listEventsPage({ afterId: options.afterId, types: options.types, signal: io.signal });
     for (const entry of rejected) {
       const what = entry.id === undefined ? "an event without a readable id" : `event ${entry.id}`;
       io.stderr.write(`warning: ${what} is malformed (${entry.problems.slice(0, 3).join("; ")}); not shown\n`);
     }
+    // With a project id, another project's events are left out, as the poller and Xsolla's own SDK do (src/events-api/scope.ts).
+    const { projectId } = connection;
+    const events =
+      projectId === undefined
+        ? page
+        : page.filter((event) => {
+            const others = otherProjectIds(event, projectId);
+            if (others.length > 0)
+              io.stderr.write(`note: event ${event.id} is for project ${others.join(", ")}, not ${projectId}: not shown\n`);
+            return others.length === 0;
+          });
     if (options.json) {
       for (const event of events) io.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
     } else if (events.length === 0) {
-      io.stdout.write(rejected.length > 0 ? "no usable events\n" : "no unprocessed events\n");
+      io.stdout.write(rejected.length > 0 || page.length > 0 ? "no usable events\n" : "no unprocessed events\n");
     } else {
       io.stdout.write(table([EVENT_TABLE_HEADER, ...events.map(eventRow)]));
     }
