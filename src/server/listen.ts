@@ -31,16 +31,29 @@ export async function listenOn(server: Server, host: string, port: number, befor
   };
 }
 
-/** The whole request body, or null when it is over `limit` bytes (the rest is read and dropped, so the answer can still be sent). */
+/**
+ * Calls `done` with the whole request body, or null when it is over `limit` bytes (the rest is read and dropped, so the
+ * answer can still be sent). A request that breaks off before its end never calls `done`: there is no one to answer.
+ */
+export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) return;
+    // Most webhook bodies arrive in one chunk: keep it as it is, without a copy.
+    if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
+  });
+  req.on("end", () => done(size > limit ? null : more ? Buffer.concat(more) : (first ?? Buffer.alloc(0))));
+  req.on("error", () => {});
+}
+
+/** The whole request body, or null when it is over `limit` bytes. */
 export function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
     req.on("error", reject);
+    readBody(req, limit, resolve);
   });
 }
