@@ -14,8 +14,10 @@ import { declareBindOptions, explainBindError, parseBindOptions, parseInteger } 
 import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
 import type { BatchedLog } from "../../adapters/batched-log.js";
+import { declareUiOptions, parseUiOptions, startUi, type UiOptions } from "../inspector-ui.js";
+import type { RunningInspector } from "../../server/inspector.js";
 
-export interface ListenOptions {
+export interface ListenOptions extends UiOptions {
   port: number;
   host: string;
   secret: string | undefined;
@@ -45,7 +47,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const command = defineCommand<ListenOptions>({
   path: ["listen"],
   declare: (command) =>
-    declareBindOptions(command)
+    declareUiOptions(declareBindOptions(command))
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
       .option("--known-user <id>", "a user id user_validation accepts, besides the catalog's sample_user_1 (repeatable)", collect)
       .option("--any-user", "accept every user id in user_validation except test_xsolla* and --unknown-user (no user store)")
@@ -79,10 +81,12 @@ export const command = defineCommand<ListenOptions>({
           "xsolla-hooks listen --port 3000 --secret s3cr3t",
           "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json",
           "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42",
+          "xsolla-hooks listen --port 3000 --secret s3cr3t --ui --open",
         ),
       ),
   parse: ({ opts }) => ({
     ...parseBindOptions(opts),
+    ...parseUiOptions(opts),
     secret: str(opts.secret),
     unknownUsers: strings(opts.unknownUser),
     knownUsers: opts.anyUser === true ? "any" : [...DEFAULT_KNOWN_USERS, ...(strings(opts.knownUser) ?? [])],
@@ -184,6 +188,8 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     log = file.log;
   } else if (!options.quiet) log = createBatchedLog((text) => out.write(text));
 
+  const banners = options.json ? io.stderr : out;
+  const inspector: RunningInspector | undefined = options.ui ? await startUi(io, banners, options, host, secret) : undefined;
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -207,11 +213,13 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
         } catch (error) {
           io.stderr.write(`warning: request #${request.number} not saved: ${(error as Error).message}\n`);
         }
+        inspector?.record(request);
         log?.line(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
         if (maxRequests !== undefined && request.number >= maxRequests) setImmediate(finish);
       },
     });
   } catch (error) {
+    await inspector?.close();
     explainBindError(error, port, host);
   }
 
@@ -224,6 +232,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   await finished;
   io.signal.removeEventListener("abort", onAbort);
   await receiver.close();
+  await inspector?.close();
   await log?.close();
   const total = receiver.total;
   (options.json ? io.stderr : out).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);
