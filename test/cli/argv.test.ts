@@ -219,8 +219,15 @@ const TABLE: Record<string, Case[]> = {
         bodyLimit: 1024 * 1024,
         json: false,
         knownUsers: ["sample_user_1"],
+        ui: false,
+        open: false,
       },
     },
+    {
+      argv: ["listen", "--ui", "--ui-port", "4040", "--ui-history", "1000"],
+      options: { ui: true, uiPort: 4040, uiHistory: 1000, open: false },
+    },
+    { argv: ["listen", "--open"], options: { ui: true, uiPort: 0, uiHistory: 500, open: true } },
     { argv: ["listen", "--known-user", "p1", "--known-user", "p2"], options: { knownUsers: ["sample_user_1", "p1", "p2"] } },
     { argv: ["listen", "--any-user"], options: { knownUsers: "any" } },
     { argv: ["listen", "--quiet", "--log-file", "r.log", "--history", "50"], options: { quiet: true, logFile: "r.log", history: 50 } },
@@ -432,7 +439,10 @@ const TABLE: Record<string, Case[]> = {
     { argv: ["interactive", "--forget"], options: { forget: true } },
   ],
   completion: [{ argv: ["completion", "zsh"], options: { shell: "zsh" } }],
-  demo: [{ argv: ["demo", "--json"], options: { json: true } }],
+  demo: [
+    { argv: ["demo", "--json"], options: { json: true, ui: false } },
+    { argv: ["demo", "--ui", "--ui-history", "50"], options: { ui: true, uiHistory: 50, open: false } },
+  ],
 };
 
 describe("argv → options, every command", () => {
@@ -480,6 +490,8 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["send", "payment", "--retry", "--expect-final", "maybe"], /invalid --expect-final "maybe"/],
     [["send", "payment", "--resign"], /--resign goes with --request/],
     [["listen", "--port", "70000"], /invalid --port/],
+    [["listen", "--ui", "--ui-history", "0"], /invalid --ui-history "0"/],
+    [["demo", "--ui-port", "x"], /invalid --ui-port "x"/],
     [["events", "poll", "--interval", "soon"], /invalid --interval/],
     [["events", "serve", "--fail-rate", "2"], /invalid --fail-rate/],
     [["events", "serve", "--ack-lost-rate", "-1"], /invalid --ack-lost-rate/],
