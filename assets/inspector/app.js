@@ -223,12 +223,19 @@ function renderDetail(d) {
     const details = Object.entries(check.details || {}).map(([key, value]) => [key, String(value)]);
     signature.replaceChildren(
       el("p", "bad", `✗ ${check.diagnosis}: ${check.message}`),
-      kv([["fix", check.hint], ["expected", `Signature ${check.expected}`], ["received", check.received ?? "(no signature found)"], ...details]),
+      kv([
+        ["fix", check.hint],
+        ["expected", `Signature ${check.expected}`],
+        ["received", check.received ?? "(no signature found)"],
+        ...details,
+      ]),
     );
   }
 
   const r = d.reply;
-  const answerHeaders = Object.entries(r.headers || {}).map(([name, value]) => `${name}: ${value}`).join("\n");
+  const answerHeaders = Object.entries(r.headers || {})
+    .map(([name, value]) => `${name}: ${value}`)
+    .join("\n");
   $("d-answer").replaceChildren(
     kv([
       ["status", r.verdict === "dropped" ? "none (connection closed)" : String(r.status), r.status < 300 ? "ok" : "bad"],
@@ -312,7 +319,8 @@ async function copyCurl() {
   state.curl = text;
   const shown = $("curl");
   shown.hidden = false;
-  shown.textContent = text.length > CURL_SHOWN_CHARS ? `${text.slice(0, CURL_SHOWN_CHARS)}\n… (${text.length} characters, copied whole)` : text;
+  shown.textContent =
+    text.length > CURL_SHOWN_CHARS ? `${text.slice(0, CURL_SHOWN_CHARS)}\n… (${text.length} characters, copied whole)` : text;
   try {
     await navigator.clipboard.writeText(text);
     result.className = "result ok";

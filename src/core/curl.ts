@@ -40,7 +40,12 @@ function isPasteSafeText(body: Buffer): boolean {
  * no trailing newline as a here-document would add. Bodies that are not plain UTF-8 text travel as base64, since a
  * copy through the clipboard cannot carry arbitrary bytes.
  */
-export function curlResendCommand(url: string, headers: readonly (readonly [string, string])[], body: Buffer, skip: ReadonlySet<string>): string {
+export function curlResendCommand(
+  url: string,
+  headers: readonly (readonly [string, string])[],
+  body: Buffer,
+  skip: ReadonlySet<string>,
+): string {
   const lines = [
     `curl -sS -i -X POST ${shellQuote(url)}`,
     ...headers.filter(([name]) => !skip.has(name.toLowerCase())).map(([name, value]) => `  -H ${quoteHeader(`${name}: ${value}`)}`),

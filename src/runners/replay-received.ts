@@ -12,7 +12,12 @@ import { prepareReplay } from "./send.js";
 const REPLAY_TIMEOUT_MS = 10_000;
 const SHOWN_ANSWER_BYTES = 4096;
 
-export async function replayReceived(request: ReceivedRequest, target: ReplayTarget, secret: string, signal: AbortSignal): Promise<ReplayResult> {
+export async function replayReceived(
+  request: ReceivedRequest,
+  target: ReplayTarget,
+  secret: string,
+  signal: AbortSignal,
+): Promise<ReplayResult> {
   const captured = parseCapturedRequest(
     serializeCapturedRequest({
       method: request.method,
@@ -27,7 +32,8 @@ export async function replayReceived(request: ReceivedRequest, target: ReplayTar
   const result = report.attempts[0]?.result;
   const url = redactUrls(target.url);
   if (!result) return { ok: false, url, status: null, durationMs: 0, error: "not sent (interrupted)", body: "" };
-  if (result.kind === "no-reply") return { ok: false, url, status: null, durationMs: result.durationMs, error: redactUrls(result.error.message), body: "" };
+  if (result.kind === "no-reply")
+    return { ok: false, url, status: null, durationMs: result.durationMs, error: redactUrls(result.error.message), body: "" };
   return {
     ok: result.status >= 200 && result.status < 300,
     url,

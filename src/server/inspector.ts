@@ -132,7 +132,13 @@ export function summarizeDelivery(request: ReceivedRequest, secret: string): Del
     path: request.path,
     type: answer.type ?? (typeof claimed === "string" ? claimed : null),
     ids: deliveryIds(parsed),
-    signature: check.ok ? "valid" : check.reason === "missing-header" ? "missing" : check.reason === "malformed-header" ? "malformed" : "invalid",
+    signature: check.ok
+      ? "valid"
+      : check.reason === "missing-header"
+        ? "missing"
+        : check.reason === "malformed-header"
+          ? "malformed"
+          : "invalid",
     answer: { status: answer.status, verdict: answer.verdict, errorCode: answer.errorCode ?? null, reason: answer.reason },
     forward: (request as RecordWithForward).forward ?? null,
     bytes: request.body.length,
@@ -246,7 +252,10 @@ export async function startInspector(options: InspectorOptions): Promise<Running
     const path = url.pathname;
     if (req.method === "GET" && path === "/") return send(res, 302, "text/plain", "", { location: INSPECTOR_PATH });
     if (req.method === "GET" && (path === INSPECTOR_PATH || path === `${INSPECTOR_PATH}/`)) {
-      return send(res, 200, "text/html; charset=utf-8", page, { "content-security-policy": CONTENT_SECURITY_POLICY, "x-frame-options": "DENY" });
+      return send(res, 200, "text/html; charset=utf-8", page, {
+        "content-security-policy": CONTENT_SECURITY_POLICY,
+        "x-frame-options": "DENY",
+      });
     }
     const asset = path.startsWith(`${INSPECTOR_PATH}/`) ? path.slice(INSPECTOR_PATH.length + 1) : "";
     const file = Object.hasOwn(STATIC_FILES, asset) ? STATIC_FILES[asset] : undefined;

@@ -27,7 +27,11 @@ describe("body text for the page", () => {
   });
 
   it("finds user, transaction and order ids where the notification types put them", () => {
-    expect(deliveryIds({ user: { id: "u" }, transaction: { id: 5 }, order: { id: "o" } })).toEqual({ user: "u", transaction: "5", order: "o" });
+    expect(deliveryIds({ user: { id: "u" }, transaction: { id: 5 }, order: { id: "o" } })).toEqual({
+      user: "u",
+      transaction: "5",
+      order: "o",
+    });
     expect(deliveryIds({ user: { external_id: "x" }, billing: { transaction: { id: 7 } } })).toEqual({
       user: "x",
       transaction: "7",
@@ -47,7 +51,10 @@ describe("copy as curl", () => {
   ];
 
   it.each([
-    ["text with quotes, unicode and newlines", Buffer.from('{\n  "user": {"id": "o\'brien", "name": "Игрок"},\n  "x": "$HOME `id` \\n"\n}')],
+    [
+      "text with quotes, unicode and newlines",
+      Buffer.from('{\n  "user": {"id": "o\'brien", "name": "Игрок"},\n  "x": "$HOME `id` \\n"\n}'),
+    ],
     ["bytes a clipboard cannot carry (CR, NUL, invalid UTF-8)", Buffer.from([0x7b, 0x0d, 0x0a, 0x00, 0xff, 0x27, 0x7d])],
     ["no trailing newline added or lost", Buffer.from('{"a":1}\n\n')],
   ])("re-sends %s byte for byte when run in bash", async (_name, body) => {

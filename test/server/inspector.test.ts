@@ -29,7 +29,11 @@ async function start(history = 500): Promise<{ receiver: RunningReceiver; inspec
 }
 
 function deliver(url: string, body: string, secret = SECRET): Promise<Response> {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Signature ${signBody(body, secret)}` }, body });
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Signature ${signBody(body, secret)}` },
+    body,
+  });
 }
 
 /** A raw request, so Host and Origin can be anything a hostile page could send. */
@@ -72,7 +76,7 @@ describe("inspector server", () => {
     const reader = response.body!.getReader();
     let text = "";
     const readUntil = async (pattern: RegExp) => {
-      while (!pattern.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      while (!pattern.test(text)) text += new TextDecoder().decode((await reader.read()).value as Uint8Array);
     };
     await readUntil(/event: hello\ndata: .*\n\n/);
     const hello = JSON.parse(/event: hello\ndata: (.*)\n/.exec(text)![1]!);
@@ -155,10 +159,11 @@ describe("inspector server", () => {
     const pretty = JSON.stringify(JSON.parse(PAYMENT), null, 2);
     // Signed as pretty JSON, sent compact: a handler that re-serialised before hashing.
     await fetch(receiver.url, { method: "POST", headers: { authorization: `Signature ${signBody(pretty, SECRET)}` }, body: PAYMENT });
-    const detail = await (await fetch(`${inspector.url}/api/deliveries/1`, { headers: { "x-inspector-token": token } })).json();
+    const response = await fetch(`${inspector.url}/api/deliveries/1`, { headers: { "x-inspector-token": token } });
+    const detail = (await response.json()) as Record<string, { text?: string }>;
     expect(detail.check).toMatchObject({ ok: false, diagnosis: "body-reserialized-pretty" });
     expect(detail.body).toMatchObject({ text: PAYMENT, truncated: false, bytes: PAYMENT.length });
-    expect(detail.pretty.text).toBe(pretty);
+    expect(detail.pretty?.text).toBe(pretty);
     expect(detail.reply).toMatchObject({ status: 400, errorCode: "INVALID_SIGNATURE" });
     expect(JSON.stringify(detail)).not.toContain(SECRET);
     const download = await fetch(`${inspector.url}/api/deliveries/1/raw?token=${token}`);
@@ -173,13 +178,13 @@ describe("inspector server", () => {
     for (let i = 0; i < 3; i++) await deliver(receiver.url, PAYMENT);
     const events = await fetch(`${inspector.url}/events?token=${token}`);
     const reader = events.body!.getReader();
-    const hello = new TextDecoder().decode((await reader.read()).value);
+    const hello = new TextDecoder().decode((await reader.read()).value as Uint8Array);
     await reader.cancel();
-    const data = JSON.parse(/data: (.*)\n/.exec(hello)![1]!);
+    const data = JSON.parse(/data: (.*)\n/.exec(hello)![1]!) as { stats: unknown; deliveries: { number: number }[] };
     expect(data.stats).toEqual({ total: 3, kept: 2, dropped: 1, capacity: 2 });
-    expect(data.deliveries.map((d: { number: number }) => d.number)).toEqual([2, 3]);
+    expect(data.deliveries.map((d) => d.number)).toEqual([2, 3]);
     const gone = await fetch(`${inspector.url}/api/deliveries/1`, { headers: { "x-inspector-token": token } });
     expect(gone.status).toBe(404);
-    expect((await gone.json()).error).toMatch(/no longer kept/);
+    expect(((await gone.json()) as { error: string }).error).toMatch(/no longer kept/);
   });
 });
