@@ -18,6 +18,13 @@ function el(tag, className, text) {
   return node;
 }
 
+/** A list cell; the whole text is in its tooltip when the column cuts it. */
+function cell(className, text) {
+  const node = el("span", className, text);
+  node.title = text;
+  return node;
+}
+
 function timeOf(iso) {
   const d = new Date(iso);
   const pad = (n, w = 2) => String(n).padStart(w, "0");
@@ -32,7 +39,9 @@ function idsText(ids) {
   return parts.join(" · ");
 }
 
+// With --forward-to the sender got the handler's answer (or 502/504): that is what went back.
 function answerText(d) {
+  if (d.forward) return `${d.forward.answeredWith} from handler`;
   const status = d.answer.verdict === "dropped" ? "---" : String(d.answer.status);
   return `${status} ${d.answer.errorCode || d.answer.verdict}`;
 }
@@ -99,13 +108,13 @@ function rowFor(d, index) {
   row.setAttribute("role", "button");
   if (state.selected === d.number) row.classList.add("selected");
   row.append(
-    el("span", "c-time", timeOf(d.receivedAt)),
-    el("span", "c-num", `#${d.number}`),
-    el("span", "c-type", d.type || "(no type)"),
-    el("span", "c-ids", idsText(d.ids)),
-    el("span", `c-sig ${d.signature === "valid" ? "ok" : "bad"}`, d.signature),
-    el("span", `c-ans ${d.answer.verdict === "accepted" ? "ok" : d.answer.verdict === "rejected" ? "bad" : "warn"}`, answerText(d)),
-    el("span", `c-fwd ${d.forward && d.forward.outcome !== "answered" ? "bad" : ""}`, forwardText(d.forward)),
+    cell("c-time", timeOf(d.receivedAt)),
+    cell("c-num", `#${d.number}`),
+    cell("c-type", d.type || "(no type)"),
+    cell("c-ids", idsText(d.ids)),
+    cell(`c-sig ${d.signature === "valid" ? "ok" : "bad"}`, d.signature),
+    cell(`c-ans ${d.answer.verdict === "accepted" ? "ok" : d.answer.verdict === "rejected" ? "bad" : "warn"}`, answerText(d)),
+    cell(`c-fwd ${d.forward && d.forward.outcome !== "answered" ? "bad" : ""}`, forwardText(d.forward)),
   );
   return row;
 }
