@@ -31,7 +31,11 @@ export function parseUiOptions(opts: RawInput["opts"]): UiOptions {
   };
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
+/** 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and localhost: nothing outside this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return name === "localhost" || name === "::1" || /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(name);
+}
 
 /** Starts the inspector and prints `Inspector: URL` on `banner` (stderr when stdout carries --json lines). */
 export async function startUi(io: Io, banner: Out, options: UiOptions, host: string, secret: string): Promise<RunningInspector> {
@@ -49,7 +53,7 @@ export async function startUi(io: Io, banner: Out, options: UiOptions, host: str
   } catch (error) {
     explainBindError(error, options.uiPort, host);
   }
-  if (!LOOPBACK_HOSTS.has(host)) {
+  if (!isLoopbackHost(host)) {
     io.stderr.write(
       `warning: --host ${host}: the inspector is reachable from other machines too; it shows every request body and can send requests\n`,
     );

@@ -1,10 +1,10 @@
 // The inspector's replay: one received request sent again, the same bytes, through the one road out (deliver.ts).
 // The request is rebuilt from its `listen --save` form, so a replay from the page and `send --request` on a saved
 // capture send the same thing.
-import { parseCapturedRequest, serializeCapturedRequest } from "../core/http-capture.js";
+import { parseCapturedRequest } from "../core/http-capture.js";
 import { redactUrls } from "../core/settings.js";
 import type { ReceivedRequest } from "../server/receiver.js";
-import type { ReplayResult, ReplayTarget } from "../server/inspector.js";
+import { captureBytes, type ReplayResult, type ReplayTarget } from "../server/inspector.js";
 import { withTransport } from "../adapters/transport-scope.js";
 import { deliverOnce } from "./deliver.js";
 import { prepareReplay } from "./send.js";
@@ -18,15 +18,7 @@ export async function replayReceived(
   secret: string,
   signal: AbortSignal,
 ): Promise<ReplayResult> {
-  const captured = parseCapturedRequest(
-    serializeCapturedRequest({
-      method: request.method,
-      url: request.path,
-      httpVersion: request.httpVersion,
-      rawHeaders: request.rawHeaders,
-      body: request.body,
-    }),
-  );
+  const captured = parseCapturedRequest(captureBytes(request));
   const prepared = prepareReplay(captured, target.url, target.resign ? secret : undefined, {});
   const report = await withTransport(undefined, (transport) => deliverOnce(prepared.request, transport, REPLAY_TIMEOUT_MS, signal));
   const result = report.attempts[0]?.result;

@@ -65,8 +65,8 @@ export interface RunningInspector {
   record(request: ReceivedRequest): void;
   /** Page connections open right now. */
   readonly clients: number;
-  /** Resolves true once a page is connected, false after `timeoutMs`. */
-  waitForClient(timeoutMs: number): Promise<boolean>;
+  /** Resolves true once a page is connected, false after `timeoutMs` or when `signal` aborts. */
+  waitForClient(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -146,17 +146,22 @@ export function summarizeDelivery(request: ReceivedRequest, secret: string): Del
   };
 }
 
+/** Headers as they arrived, in order, as [name, value] pairs. */
+function headerPairs(request: ReceivedRequest): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i] ?? "", request.rawHeaders[i + 1] ?? ""]);
+  return pairs;
+}
+
 /** Everything the detail view shows of one delivery. The secret never leaves: only the verdict and the expected hex do. */
 export function describeDelivery(entry: Entry, secret: string): Record<string, unknown> {
   const { request, summary } = entry;
-  const headerPairs: [string, string][] = [];
-  for (let i = 0; i < request.rawHeaders.length; i += 2) headerPairs.push([request.rawHeaders[i] ?? "", request.rawHeaders[i + 1] ?? ""]);
   const diagnosis = diagnoseSignature({ body: request.body, secret, signature: header(request, "authorization") ?? "" });
   const answer = request.answer;
   return {
     ...summary,
     requestLine: `${request.method} ${request.path} HTTP/${request.httpVersion}`,
-    headers: headerPairs,
+    headers: headerPairs(request),
     body: { ...bodyAsText(request.body, BODY_PREVIEW_BYTES), bytes: request.body.length },
     pretty: prettyJson(request.body, BODY_PREVIEW_BYTES),
     check: {
@@ -275,21 +280,13 @@ export async function startInspector(options: InspectorOptions): Promise<Running
     if (req.method === "GET" && action === "") return json(res, 200, describeDelivery(entry, options.secret));
     if (req.method === "GET" && action === "/raw") {
       const name = captureFileName(request.number, request.receivedAt, entry.summary.type ?? undefined);
-      const raw = serializeCapturedRequest({
-        method: request.method,
-        url: request.path,
-        httpVersion: request.httpVersion,
-        rawHeaders: request.rawHeaders,
-        body: request.body,
-      });
+      const raw = captureBytes(request);
       return send(res, 200, "application/octet-stream", raw, { "content-disposition": `attachment; filename="${name}"` });
     }
     if (req.method === "GET" && action === "/curl") {
       const target = checkTarget(url.searchParams.get("url") ?? "");
       if (typeof target !== "string") return refuse(res, 400, target.error);
-      const pairs: [string, string][] = [];
-      for (let i = 0; i < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i] ?? "", request.rawHeaders[i + 1] ?? ""]);
-      return send(res, 200, "text/plain; charset=utf-8", curlResendCommand(target, pairs, request.body, CONNECTION_HEADERS));
+      return send(res, 200, "text/plain; charset=utf-8", curlResendCommand(target, headerPairs(request), request.body, CONNECTION_HEADERS));
     }
     if (req.method === "POST" && action === "/replay") {
       if (req.headers.origin !== `http://${req.headers.host}`) return refuse(res, 403, "actions are accepted only from the inspector page");
@@ -340,21 +337,36 @@ export async function startInspector(options: InspectorOptions): Promise<Running
     get clients() {
       return clients.size;
     },
-    waitForClient(timeoutMs) {
+    waitForClient(timeoutMs, signal) {
       if (clients.size > 0) return Promise.resolve(true);
+      if (signal?.aborted) return Promise.resolve(false);
       return new Promise((resolve) => {
         const done = (connected: boolean) => {
           clearTimeout(timer);
           clientWaiters.delete(wake);
+          signal?.removeEventListener("abort", giveUp);
           resolve(connected);
         };
         const wake = () => done(true);
-        const timer = setTimeout(() => done(false), timeoutMs);
+        const giveUp = () => done(false);
+        const timer = setTimeout(giveUp, timeoutMs);
         clientWaiters.add(wake);
+        signal?.addEventListener("abort", giveUp, { once: true });
       });
     },
     close: listening.close,
   };
+}
+
+/** The request in the `listen --save` format: what the download holds and what a replay is rebuilt from. */
+export function captureBytes(request: ReceivedRequest): Buffer {
+  return serializeCapturedRequest({
+    method: request.method,
+    url: request.path,
+    httpVersion: request.httpVersion,
+    rawHeaders: request.rawHeaders,
+    body: request.body,
+  });
 }
 
 /** Replay and curl go only where the user pointed them: an http(s) URL typed into the page. */

@@ -36,7 +36,7 @@ async function run(options: DemoOptions, io: Io): Promise<number> {
   const style = await createStyle(io, options.color);
   const banners = options.json ? io.stderr : io.stdout;
   const inspector = options.ui ? await startUi(io, banners, options, "127.0.0.1", DEMO_SECRET) : undefined;
-  if (inspector && options.open) await inspector.waitForClient(PAGE_CONNECT_WAIT_MS);
+  if (inspector && options.open) await inspector.waitForClient(PAGE_CONNECT_WAIT_MS, io.signal);
   const demo = await runDemo(
     io.signal,
     (url) => {
