@@ -348,6 +348,19 @@ $("list").addEventListener("click", (event) => {
   const row = event.target.closest(".row[data-number]");
   if (row) void select(Number(row.dataset.number));
 });
+// Arrow keys move through the (filtered) list, as in a mail client.
+$("list").addEventListener("keydown", (event) => {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  event.preventDefault();
+  const at = state.shown.findIndex((d) => d.number === state.selected);
+  const next = state.shown[Math.min(state.shown.length - 1, Math.max(0, at + (event.key === "ArrowDown" ? 1 : -1)))];
+  if (!next) return;
+  const list = $("list");
+  const top = state.shown.indexOf(next) * ROW_HEIGHT;
+  if (top < list.scrollTop) list.scrollTop = top;
+  else if (top + ROW_HEIGHT > list.scrollTop + list.clientHeight) list.scrollTop = top + ROW_HEIGHT - list.clientHeight;
+  void select(next.number);
+});
 for (const id of ["filter-type", "filter-signature", "filter-verdict"]) $(id).addEventListener("change", scheduleRender);
 $("search").addEventListener("input", scheduleRender);
 $("tab-raw").addEventListener("click", () => ((bodyView = "raw"), renderBody()));

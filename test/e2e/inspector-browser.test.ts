@@ -88,6 +88,22 @@ describe.skipIf(!CHROMIUM)("inspector in chromium", () => {
     expect(await page.locator("#detail img").count()).toBe(0);
     expect(await page.locator("body").innerText()).not.toContain(SECRET);
     await shot("inspector-bad-signature");
+    // Filters: only the bad signature, then only payments with a valid one; the arrow keys walk the list.
+    await page.selectOption("#filter-signature", "invalid");
+    await page.locator("#shown", { hasText: "1 of 2 shown" }).waitFor({ timeout: 2_000 });
+    expect(await page.locator("#list .row").count()).toBe(1);
+    await page.selectOption("#filter-signature", "");
+    await page.selectOption("#filter-type", "payment");
+    await page.selectOption("#filter-verdict", "accepted");
+    await page.locator("#shown", { hasText: "1 of 2 shown" }).waitFor({ timeout: 2_000 });
+    expect(await page.locator("#list .row").getAttribute("data-number")).toBe("1");
+    await page.selectOption("#filter-type", "");
+    await page.selectOption("#filter-verdict", "");
+    await page.focus("#list");
+    await page.keyboard.press("ArrowDown");
+    await page.locator("#d-title", { hasText: "#1 payment" }).waitFor({ timeout: 2_000 });
+    await page.keyboard.press("ArrowUp");
+    await page.locator("#d-title", { hasText: "#2 payment" }).waitFor({ timeout: 2_000 });
   });
 
   it("replays the delivery to a second receiver with identical bytes", async () => {
