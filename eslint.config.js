@@ -64,6 +64,12 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
   },
 
+  // The inspector page runs in the browser, not in Node.
+  {
+    files: ["assets/inspector/**/*.js"],
+    languageOptions: { globals: { ...globals.browser }, sourceType: "script" },
+  },
+
   {
     files: ["src/core/**/*.ts"],
     rules: {

@@ -13,6 +13,14 @@ if grep -qE '^package/(src|test|bench|scripts)/' <<<"$listing"; then
   exit 1
 fi
 
+# The inspector's page is read from the package at run time (listen --ui, demo --ui).
+for asset in index.html app.js style.css; do
+  if ! grep -qx "package/assets/inspector/$asset" <<<"$listing"; then
+    echo "pack-smoke: the tarball lacks assets/inspector/$asset" >&2
+    exit 1
+  fi
+done
+
 cd "$work"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --loglevel=error "./$tarball" typescript@~5.9.3 @types/node@^20.19.0 >/dev/null

@@ -50,7 +50,7 @@ export interface DemoResult {
   passed: number;
 }
 
-const DEMO_SECRET = "demo-project-secret-key";
+export const DEMO_SECRET = "demo-project-secret-key";
 const UNKNOWN_USER = "test_xsolla_unknown_user";
 
 export function demoCases(fixtures: readonly Fixture[]): DemoCase[] {
@@ -83,10 +83,17 @@ export function demoCases(fixtures: readonly Fixture[]): DemoCase[] {
 
 const rand = () => randomInt(0, 1_000_000) / 1_000_000;
 
-/** Runs the demo; `onReceiver` is told the receiver's URL as soon as it listens. */
-export async function runDemo(signal: AbortSignal, onReceiver: (url: string) => void = () => {}): Promise<DemoResult> {
+/**
+ * Runs the demo; `onReceiver` is told the receiver's URL as soon as it listens, `onRequest` (the inspector) gets
+ * every request the receiver answered.
+ */
+export async function runDemo(
+  signal: AbortSignal,
+  onReceiver: (url: string) => void = () => {},
+  onRequest?: (request: ReceivedRequest) => void,
+): Promise<DemoResult> {
   const fixtures = loadBuiltinFixtures();
-  const receiver = await startReceiver({ secret: DEMO_SECRET });
+  const receiver = await startReceiver({ secret: DEMO_SECRET, onRequest });
   onReceiver(receiver.url);
   const cases: DemoCaseResult[] = [];
   try {

@@ -221,15 +221,22 @@ const TABLE: Record<string, Case[]> = {
         knownUsers: ["sample_user_1"],
         forwardTo: undefined,
         forwardTimeoutMs: 10_000,
+        ui: false,
+        open: false,
       },
     },
+    {
+      argv: ["listen", "--ui", "--ui-port", "4040", "--ui-history", "1000"],
+      options: { ui: true, uiPort: 4040, uiHistory: 1000, open: false },
+    },
+    { argv: ["listen", "--open"], options: { ui: true, uiPort: 0, uiHistory: 500, open: true } },
     { argv: ["listen", "--known-user", "p1", "--known-user", "p2"], options: { knownUsers: ["sample_user_1", "p1", "p2"] } },
     { argv: ["listen", "--any-user"], options: { knownUsers: "any" } },
     {
       argv: ["listen", "--forward-to", "http://localhost:3000/webhook", "--forward-timeout", "2500"],
       options: { forwardTo: "http://localhost:3000/webhook", forwardTimeoutMs: 2500 },
     },
-    { argv: ["listen", "--quiet", "--log-file", "r.log", "--history", "50"], options: { quiet: true, logFile: "r.log", history: 50 } },
+    { argv: ["listen", "--quiet", "--log-file", "r.log", "--history", "50"], options: { quiet: true, logFile: "r.log", uiHistory: 50 } },
     {
       argv: [
         "listen",
@@ -438,7 +445,10 @@ const TABLE: Record<string, Case[]> = {
     { argv: ["interactive", "--forget"], options: { forget: true } },
   ],
   completion: [{ argv: ["completion", "zsh"], options: { shell: "zsh" } }],
-  demo: [{ argv: ["demo", "--json"], options: { json: true } }],
+  demo: [
+    { argv: ["demo", "--json"], options: { json: true, ui: false } },
+    { argv: ["demo", "--ui", "--ui-history", "50"], options: { ui: true, uiHistory: 50, open: false } },
+  ],
 };
 
 describe("argv → options, every command", () => {
@@ -488,6 +498,9 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["listen", "--port", "70000"], /invalid --port/],
     [["listen", "--forward-to", "http://h/x", "--fail-first", "1"], /--fail-first cannot be used with --forward-to/],
     [["listen", "--forward-to", "http://h/x", "--forward-timeout", "0"], /invalid --forward-timeout "0"/],
+    [["listen", "--ui", "--ui-history", "0"], /invalid --ui-history "0"/],
+    [["listen", "--history", "10", "--ui-history", "20"], /--history 10 and --ui-history 20 disagree/],
+    [["demo", "--ui-port", "x"], /invalid --ui-port "x"/],
     [["events", "poll", "--interval", "soon"], /invalid --interval/],
     [["events", "serve", "--fail-rate", "2"], /invalid --fail-rate/],
     [["events", "serve", "--ack-lost-rate", "-1"], /invalid --ack-lost-rate/],

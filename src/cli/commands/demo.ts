@@ -6,9 +6,15 @@ import { describeExpectation } from "../../core/expectation.js";
 import { bool, defineCommand, examples } from "../command.js";
 import { EVENT_TABLE_HEADER, eventRow } from "../events-shared.js";
 import type { Io } from "../../adapters/io.js";
+import type { DemoResult } from "../../runners/demo.js";
+import type { Style } from "../../core/text-style.js";
 import { createStyle, table } from "../style.js";
+import { declareUiOptions, parseUiOptions, startUi, type UiOptions } from "../inspector-ui.js";
 
-export interface DemoOptions {
+/** How long `demo --open` waits for the page to connect, so a newcomer watches the catalog arrive. */
+const PAGE_CONNECT_WAIT_MS = 10_000;
+
+export interface DemoOptions extends UiOptions {
   json: boolean;
   color: boolean | undefined;
 }
@@ -16,17 +22,43 @@ export interface DemoOptions {
 export const command = defineCommand<DemoOptions>({
   path: ["demo"],
   declare: (command) =>
-    command.option("--json", "print the results as JSON").addHelpText("after", examples("xsolla-hooks demo", "xsolla-hooks demo --json")),
-  parse: ({ opts }) => ({ json: bool(opts.json), color: opts.color === false ? false : undefined }),
+    declareUiOptions(command.option("--json", "print the results as JSON")).addHelpText(
+      "after",
+      examples("xsolla-hooks demo", "xsolla-hooks demo --json", "xsolla-hooks demo --open") +
+        "\nWith --ui or --open the inspector stays open after the demo until Ctrl-C; the exit code is still the demo's (0 or 1).\n",
+    ),
+  parse: ({ opts }) => ({ ...parseUiOptions(opts), json: bool(opts.json), color: opts.color === false ? false : undefined }),
   run,
 });
 
 async function run(options: DemoOptions, io: Io): Promise<number> {
-  const { runDemo } = await import("../../runners/demo.js");
+  const { runDemo, DEMO_SECRET } = await import("../../runners/demo.js");
   const style = await createStyle(io, options.color);
-  const demo = await runDemo(io.signal, (url) => {
-    if (!options.json) io.stdout.write(`Reference receiver on ${url} (the same handler as \`xsolla-hooks listen\`)\n\n`);
-  });
+  const banners = options.json ? io.stderr : io.stdout;
+  const inspector = options.ui ? await startUi(io, banners, options, "127.0.0.1", DEMO_SECRET) : undefined;
+  if (inspector && options.open) await inspector.waitForClient(PAGE_CONNECT_WAIT_MS, io.signal);
+  const demo = await runDemo(
+    io.signal,
+    (url) => {
+      if (!options.json) io.stdout.write(`Reference receiver on ${url} (the same handler as \`xsolla-hooks listen\`)\n\n`);
+    },
+    inspector?.record,
+  );
+  try {
+    return render(demo, options, io, style);
+  } finally {
+    if (inspector) {
+      // The page stays up so the deliveries can be opened and replayed; Ctrl-C closes it, not the demo's verdict.
+      if (!io.signal.aborted) {
+        banners.write(`\nThe inspector stays open at ${inspector.url} (Ctrl-C to stop)\n`);
+        await new Promise<void>((resolve) => io.signal.addEventListener("abort", () => resolve(), { once: true }));
+      }
+      await inspector.close();
+    }
+  }
+}
+
+function render(demo: DemoResult, options: DemoOptions, io: Io, style: Style): number {
   const { cases, events, ok, passed } = demo;
   if (options.json) {
     const rows = cases.map((r) => ({

@@ -15,8 +15,10 @@ import { declareBindOptions, explainBindError, parseBindOptions, parseInteger } 
 import { loadTarget } from "../../adapters/config-file.js";
 import { createStyle } from "../style.js";
 import type { BatchedLog } from "../../adapters/batched-log.js";
+import { declareUiOptions, parseUiOptions, startUi, type UiOptions } from "../inspector-ui.js";
+import type { RunningInspector } from "../../server/inspector.js";
 
-export interface ListenOptions {
+export interface ListenOptions extends UiOptions {
   port: number;
   host: string;
   secret: string | undefined;
@@ -31,8 +33,6 @@ export interface ListenOptions {
   bodyLimit: number;
   maxRequests: number | undefined;
   save: string | undefined;
-  /** Full records kept in memory (for --save and the library); older ones are dropped. */
-  history: number;
   /** No per-request lines: for runs nobody reads. */
   quiet: boolean;
   /** Append the request log to this file instead of stdout. */
@@ -49,7 +49,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const command = defineCommand<ListenOptions>({
   path: ["listen"],
   declare: (command) =>
-    declareBindOptions(command)
+    declareUiOptions(declareBindOptions(command))
       .option("--secret <secret>", "project webhook secret (env XSOLLA_WEBHOOK_SECRET)")
       .option("--known-user <id>", "a user id user_validation accepts, besides the catalog's sample_user_1 (repeatable)", collect)
       .option("--any-user", "accept every user id in user_validation except test_xsolla* and --unknown-user (no user store)")
@@ -76,7 +76,10 @@ export const command = defineCommand<ListenOptions>({
       .option("--json", "print one JSON line per request")
       .option("--quiet", "no line per request (the banner and the closing count still go to stderr/stdout)")
       .option("--log-file <file>", "append the request log to this file instead of stdout")
-      .option("--history <n>", "full requests (bodies included) kept in memory, newest first (default: 500)")
+      .option(
+        "--history <n>",
+        "deliveries (bodies included) kept in memory for the inspector, newest first; the same as --ui-history (default: 500)",
+      )
       .option(
         "--forward-to <url>",
         "pass every delivery, bytes and headers unchanged, to this handler and answer the sender with the handler's answer (502/504 when it has none)",
@@ -92,11 +95,13 @@ export const command = defineCommand<ListenOptions>({
           "xsolla-hooks listen --secret s3cr3t --fail-first 3 --json",
           "xsolla-hooks listen --secret s3cr3t --status-style sdk --unknown-user banned_42",
           "xsolla-hooks listen --port 8080 --secret s3cr3t --forward-to http://localhost:3000/webhook --save captures/",
+          "xsolla-hooks listen --port 3000 --secret s3cr3t --ui --open",
         ),
       ),
   parse: ({ opts }) => ({
     ...parseForwarding(opts),
     ...parseBindOptions(opts),
+    ...parseUiOptions(opts, str(opts.history)),
     secret: str(opts.secret),
     unknownUsers: strings(opts.unknownUser),
     knownUsers: opts.anyUser === true ? "any" : [...DEFAULT_KNOWN_USERS, ...(strings(opts.knownUser) ?? [])],
@@ -108,7 +113,6 @@ export const command = defineCommand<ListenOptions>({
     bodyLimit: parseInteger(str(opts.bodyLimit), "--body-limit", { min: 1, max: 1024 ** 3 }) ?? DEFAULT_BODY_LIMIT,
     maxRequests: parseInteger(str(opts.maxRequests), "--max-requests", { min: 1, max: 1_000_000_000 }),
     save: str(opts.save),
-    history: parseInteger(str(opts.history), "--history", { min: 0, max: 1_000_000 }) ?? 500,
     quiet: bool(opts.quiet),
     logFile: str(opts.logFile),
     json: bool(opts.json),
@@ -272,6 +276,8 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
     };
   }
 
+  const banners = options.json ? io.stderr : out;
+  const inspector: RunningInspector | undefined = options.ui ? await startUi(io, banners, options, host, secret) : undefined;
   let receiver: RunningReceiver;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -290,18 +296,22 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
       delayMs,
       drop: options.drop,
       bodyLimit,
-      history: options.history,
+      // Nothing here reads the receiver's own records: --save writes each at arrival and the inspector keeps its own
+      // (--history). Keeping none is what makes memory flat and saves the garbage collector the work.
+      history: 0,
       onRequest(request) {
         try {
           save(request);
         } catch (error) {
           io.stderr.write(`warning: request #${request.number} not saved: ${(error as Error).message}\n`);
         }
+        inspector?.record(request);
         log?.line(options.json ? `${JSON.stringify(requestToJson(request))}\n` : renderRequest(request, style));
         if (maxRequests !== undefined && request.number >= maxRequests) setImmediate(finish);
       },
     });
   } catch (error) {
+    await inspector?.close();
     explainBindError(error, port, host);
   }
 
@@ -316,6 +326,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   io.signal.removeEventListener("abort", onAbort);
   await receiver.close();
   await forwarding?.close();
+  await inspector?.close();
   await log?.close();
   const total = receiver.total;
   (options.json ? io.stderr : out).write(`stopped after ${total} request${total === 1 ? "" : "s"}\n`);

@@ -5,7 +5,7 @@ import { formatSignatureHeader, parseSignatureHeader, signBody } from "../signat
 import type { SignedRequest } from "./request.js";
 
 // Connection-level headers: the new request gets its own from the HTTP client.
-const CONNECTION_HEADERS = new Set([
+export const CONNECTION_HEADERS: ReadonlySet<string> = new Set([
   "host",
   "content-length",
   "connection",
