@@ -159,6 +159,7 @@ const TABLE: Record<string, Case[]> = {
   ],
   test: [
     { argv: ["test"], options: {} },
+    { argv: ["test", "--reporter", "github"], options: { reporter: "github" } },
     { argv: ["test", "--json", "--state-probe", "psql -tc 'select 1'"], options: { reporter: "json", stateProbe: "psql -tc 'select 1'" } },
     {
       argv: [
