@@ -8,8 +8,8 @@ trap 'rm -rf "$work"' EXIT
 
 tarball=$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)
 listing=$(tar -tzf "$work/$tarball")
-if grep -qE '^package/(src|test|bench|scripts)/' <<<"$listing"; then
-  echo "pack-smoke: the tarball carries sources or tests" >&2
+if grep -qE '^package/(src|test|bench|scripts|examples)/' <<<"$listing"; then
+  echo "pack-smoke: the tarball carries sources, tests or examples" >&2
   exit 1
 fi
 
