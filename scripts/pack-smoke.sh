@@ -58,4 +58,4 @@ npx --no-install tsc -p tsconfig.json
 # The ./types export resolves at run time too (an empty module: the types cost nothing to import).
 node --input-type=module -e 'await import("xsolla-hooks/types")'
 npx --no-install xsolla-hooks schema payment >/dev/null
-echo "pack-smoke: ok (xsolla-hooks $version from $tarball: --version, list, demo, schema, typed consumer)"
+echo "pack-smoke: ok on node $(node --version) (xsolla-hooks $version from $tarball: --version, list, demo, schema, typed consumer)"
