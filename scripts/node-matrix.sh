@@ -38,7 +38,8 @@ for version in ${NODE_MATRIX:-22 24}; do
   [ -n "$(ls -A "$tmp/node-compile-cache" 2>/dev/null)" ] || fail "$version" "the compile cache is off"
 
   log="$work/listen-$version.log"
-  cli listen --secret matrix-secret --port 0 >"$log" 2>&1 &
+  # Not through cli(): a backgrounded function is a subshell, and killing it would leave node running.
+  TMPDIR="$tmp" NO_COLOR=1 "$node_bin" "$root/bin/xsolla-hooks.js" listen --secret matrix-secret --port 0 >"$log" 2>&1 &
   listener=$!
   url=""
   for _ in $(seq 1 100); do
