@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 let failed = 0;
-for (const script of ["startup.mjs", "retry-replay.mjs", "receiver-load.mjs", "events-chaos.mjs"]) {
+for (const script of ["startup.mjs", "startup-node-versions.mjs", "retry-replay.mjs", "receiver-load.mjs", "events-chaos.mjs"]) {
   console.log(`\n== ${script}`);
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { stdio: "inherit" });
   if (result.status !== 0) failed++;

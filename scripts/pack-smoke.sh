@@ -8,8 +8,8 @@ trap 'rm -rf "$work"' EXIT
 
 tarball=$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)
 listing=$(tar -tzf "$work/$tarball")
-if grep -qE '^package/(src|test|bench|scripts)/' <<<"$listing"; then
-  echo "pack-smoke: the tarball carries sources or tests" >&2
+if grep -qE '^package/(src|test|bench|scripts|examples)/' <<<"$listing"; then
+  echo "pack-smoke: the tarball carries sources, tests or examples" >&2
   exit 1
 fi
 
@@ -31,6 +31,24 @@ npx --no-install xsolla-hooks demo >/dev/null
 cat > consumer.ts <<'TS'
 import { signBody, sendWebhook, runContractSuite, startReceiver, type ContractSuiteResult, type SendWebhookResult } from "xsolla-hooks";
 import { verifyXsollaSignature } from "xsolla-hooks/verify";
+import type { PaymentWebhook, OrderPaidWebhook, XsollaWebhook } from "xsolla-hooks/types";
+
+// The union narrows on notification_type; every catalog type is a member.
+export function grantKey(webhook: XsollaWebhook): string | number | undefined {
+  switch (webhook.notification_type) {
+    case "payment":
+      return webhook.transaction.id;
+    case "order_paid": {
+      const order: OrderPaidWebhook["order"] = webhook.order;
+      return order.id;
+    }
+    case "create_subscription":
+      return webhook.subscription.subscription_id;
+    default:
+      return undefined;
+  }
+}
+export const userOf = (payment: PaymentWebhook): string => payment.user.id;
 
 export async function check(url: string, secret: string): Promise<[SendWebhookResult, ContractSuiteResult]> {
   const body = Buffer.from('{"notification_type":"payment"}');
@@ -45,4 +63,7 @@ cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022", "strict": true, "noEmit": true, "types": ["node"] }, "files": ["consumer.ts"] }
 JSON
 npx --no-install tsc -p tsconfig.json
-echo "pack-smoke: ok (xsolla-hooks $version from $tarball: --version, list, demo, typed consumer)"
+# The ./types export resolves at run time too (an empty module: the types cost nothing to import).
+node --input-type=module -e 'await import("xsolla-hooks/types")'
+npx --no-install xsolla-hooks schema payment >/dev/null
+echo "pack-smoke: ok on node $(node --version) (xsolla-hooks $version from $tarball: --version, list, demo, schema, typed consumer)"

@@ -60,6 +60,11 @@ const TABLE: Record<string, Case[]> = {
     },
     { argv: ["show", "-", "--data", "body.json"], options: { source: "-", payload: payload({ data: "body.json" }) } },
   ],
+  schema: [
+    { argv: ["schema", "payment"], options: { type: "payment", format: "json-schema", list: false } },
+    { argv: ["schema", "order_paid", "--format", "ts"], options: { type: "order_paid", format: "ts", list: false } },
+    { argv: ["schema", "--list"], options: { type: undefined, list: true } },
+  ],
   sign: [
     { argv: ["sign", "payment"], options: { source: "payment", payload: payload(), json: false, format: "header" } },
     {
@@ -154,6 +159,7 @@ const TABLE: Record<string, Case[]> = {
   ],
   test: [
     { argv: ["test"], options: {} },
+    { argv: ["test", "--reporter", "github"], options: { reporter: "github" } },
     { argv: ["test", "--json", "--state-probe", "psql -tc 'select 1'"], options: { reporter: "json", stateProbe: "psql -tc 'select 1'" } },
     {
       argv: [
@@ -511,6 +517,10 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["events", "ack", "x"], /invalid event id/],
     [["completion", "toString"], /unknown shell "toString"/],
     [["test", "--types", ""], /--types is empty/],
+    [["schema"], /missing webhook type/],
+    [["schema", "payment", "--list"], /--list takes no type/],
+    [["schema", "payment", "--format", "yaml"], /invalid --format "yaml"/],
+    [["test", "--reporter", "gitlab"], /invalid --reporter "gitlab"/],
     [["events", "list", "--types", ""], /--types is empty/],
     [["events", "poll", "--types", " , "], /--types is empty/],
     [["test", "--json", "--reporter", "tap"], /--json and --reporter tap disagree/],

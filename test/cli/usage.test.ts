@@ -37,7 +37,7 @@ describe("the parser's errors: exit 2, one line in our words, the suggestion on 
     [["completion"], "error: missing argument <shell> for completion (see: xsolla-hooks completion --help)"],
     [["send", "payment", "--url"], "error: --url needs a value: --url <url> (see: xsolla-hooks send --help)"],
     [["show", "payment", "--body-format", "weird"], 'error: invalid --body-format "weird" (use pretty or compact)'],
-    [["test", "--reporter", "xml"], 'error: invalid --reporter "xml" (use pretty, json, junit or tap)'],
+    [["test", "--reporter", "xml"], 'error: invalid --reporter "xml" (use pretty, json, junit, tap or github)'],
     [["show", "a", "b"], "error: too many arguments for show: expected 1, got 2 (see: xsolla-hooks show --help)"],
     [["help", "nosuch"], 'error: unknown command "nosuch" (see: xsolla-hooks --help)'],
   ])("%j", async (argv, line) => {

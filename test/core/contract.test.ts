@@ -2,8 +2,8 @@ import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { resolveContractConfig, parseConfigFile } from "../../src/core/config.js";
 import { phpStyleJson, judgeTiming } from "../../src/core/contract/plan.js";
-import { toJunitReport, toTapReport } from "../../src/core/contract/reporters.js";
-import type { ContractSuiteResult } from "../../src/core/contract/types.js";
+import { escapeGithubData, escapeGithubProperty, toGithubReport, toJunitReport, toTapReport } from "../../src/core/contract/reporters.js";
+import type { ContractCheckResult, ContractSuiteResult } from "../../src/core/contract/types.js";
 
 const result: ContractSuiteResult = {
   ok: false,
@@ -69,6 +69,83 @@ describe("reporters", () => {
       "  ---",
     ]);
     expect(tap).toContain("# fail 1");
+  });
+});
+
+/** A workflow command as the Actions runner reads it: `::level key=value,...::message`, unescaped. */
+function parseWorkflowCommand(line: string): { level: string; properties: Record<string, string>; message: string } {
+  const match = /^::([a-z]+) ([^:]*)::(.*)$/.exec(line);
+  if (!match) throw new Error(`not a workflow command: ${line}`);
+  const unescapeData = (t: string) => t.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%25/g, "%");
+  const unescapeProperty = (t: string) => unescapeData(t.replace(/%3A/g, ":").replace(/%2C/g, ","));
+  const properties = Object.fromEntries(
+    (match[2] as string).split(",").map((pair) => {
+      const eq = pair.indexOf("=");
+      return [pair.slice(0, eq), unescapeProperty(pair.slice(eq + 1))];
+    }),
+  );
+  return { level: match[1] as string, properties, message: unescapeData(match[3] as string) };
+}
+
+describe("github reporter", () => {
+  const nasty = "100% sure: a,b\r\nnext line ::error:: | `x` ```";
+  const github: ContractSuiteResult = {
+    ...result,
+    notRun: 1,
+    checks: [
+      { ...(result.checks[0] as ContractCheckResult), note: "no state probe, so side effects were not observed" },
+      {
+        ...(result.checks[1] as ContractCheckResult),
+        id: "rejects,bad:signature",
+        message: nasty,
+        evidence: {
+          request: { notificationType: "payment", transactionId: "42" },
+          response: { status: 204, contentType: "text/plain", body: "body with ```` fence | pipe", bodyTruncated: false },
+          error: null,
+        },
+      },
+      {
+        ...(result.checks[0] as ContractCheckResult),
+        id: "rejects-unknown-user",
+        ok: false,
+        outcome: "not-run",
+        status: null,
+        message: "see accepts-signed:user_validation",
+      },
+    ],
+  };
+
+  it("escapes per GitHub's workflow-command rules: %, CR, LF in messages; also : and , in properties", () => {
+    expect(escapeGithubData("50%\r\n")).toBe("50%25%0D%0A");
+    expect(escapeGithubProperty("a:b,c%")).toBe("a%3Ab%2Cc%25");
+  });
+
+  it("one annotation per failure (with evidence), notices for notes and not-run checks, then one summary line", () => {
+    const lines = toGithubReport(github).annotations.trimEnd().split("\n");
+    expect(lines).toHaveLength(4);
+    const [note, failure, notRun] = lines.slice(0, 3).map(parseWorkflowCommand);
+    expect(note).toMatchObject({ level: "notice", properties: { title: "xsolla-hooks contract: accepts-signed:payment" } });
+    expect(failure?.level).toBe("error");
+    expect(failure?.properties.title).toBe("xsolla-hooks contract: rejects,bad:signature");
+    expect(failure?.message).toBe(
+      [nasty, "expected: 4xx", "request: payment, transaction 42", 'response: 204 text/plain "body with ```` fence | pipe"'].join("\n"),
+    );
+    expect(notRun).toMatchObject({ level: "notice", message: "not run: see accepts-signed:user_validation" });
+    expect(lines[3]).toBe("xsolla-hooks contract: 1 passed, 1 failed, 1 not run (1.2 s)");
+  });
+
+  it("a Markdown summary: one table row per check, cells kept on one line, evidence in a fence longer than any inside", () => {
+    const { summary } = toGithubReport(github, { title: "xsolla-hooks flow purchase" });
+    const lines = summary.split("\n");
+    expect(lines[0]).toBe("### ❌ xsolla-hooks flow purchase: 1 passed, 1 failed, 1 not run (1.2 s)");
+    const rows = lines.filter((l) => /^\| (✅|❌|⏭️) \|/.test(l));
+    expect(rows).toHaveLength(3);
+    // Every row has exactly 5 cells: escaped pipes do not split it.
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length - 2).toBe(5);
+    expect(rows[1]).toContain("next line ::error:: \\| `x`");
+    expect(summary).toContain("<br>");
+    expect(summary).toContain("\n`````text\nexpected: 4xx\n");
+    expect(summary).toContain("state probe: off (side effects not observed)");
   });
 });
 

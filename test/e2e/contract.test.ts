@@ -221,6 +221,34 @@ describe("reports", () => {
     expect(cases.find((c) => c.name === "rejects-unknown-user")?.failure?.message).toMatch(/INVALID_USER/);
   });
 
+  it("github: annotations on stdout, the Markdown summary appended to $GITHUB_STEP_SUMMARY (earlier steps' text kept)", async () => {
+    const server = await handler({ acceptUnknownUsers: true });
+    const dir = tempDir();
+    const summaryFile = join(dir, "step_summary.md");
+    writeFileSync(summaryFile, "## from an earlier step\n");
+    const result = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "github"], {
+      env: { GITHUB_STEP_SUMMARY: summaryFile },
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toBe("");
+    const lines = result.stdout.trimEnd().split("\n");
+    const errors = lines.filter((l) => l.startsWith("::error title=xsolla-hooks contract%3A rejects-unknown-user"));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/INVALID_USER.*%0Arequest: user_validation/);
+    expect(lines.at(-1)).toMatch(/^xsolla-hooks contract: 19 passed, 2 failed \(\d+\.\d s\)$/);
+    expect(lines.slice(0, -1).every((l) => l.startsWith("::"))).toBe(true);
+    const summary = readFileSync(summaryFile, "utf8");
+    expect(summary.startsWith("## from an earlier step\n### ❌ xsolla-hooks contract: 19 passed, 2 failed")).toBe(true);
+    expect(summary.match(/^\| (✅|❌|⏭️) \|/gm)).toHaveLength(ALL_DEFAULT_CHECKS.length);
+
+    // Outside Actions (no $GITHUB_STEP_SUMMARY) nothing is written; an unwritable one is a warning, not a different verdict.
+    const unwritable = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "github"], {
+      env: { GITHUB_STEP_SUMMARY: join(dir, "missing-dir", "summary.md") },
+    });
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toBe("warning: could not append the job summary to $GITHUB_STEP_SUMMARY (ENOENT)\n");
+  });
+
   it("tap and json go to stdout and nothing else does", async () => {
     const server = await handler();
     const tap = await runCli(["test", "--url", server.url, "--secret", SECRET, "--reporter", "tap"]);

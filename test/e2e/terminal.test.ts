@@ -64,7 +64,7 @@ describe("pipes and CI", () => {
     expect(complete(["xsolla-hooks", "se"])).toEqual(["send"]);
     expect(complete(["xsolla-hooks", "send", "order_p"])).toEqual(expect.arrayContaining(["order_paid", "order_paid.separate"]));
     expect(complete(["xsolla-hooks", "send", "--ret"])).toEqual(["--retry"]);
-    expect(complete(["xsolla-hooks", "test", "--reporter", ""])).toEqual(["pretty", "json", "junit", "tap"]);
+    expect(complete(["xsolla-hooks", "test", "--reporter", ""])).toEqual(["pretty", "json", "junit", "tap", "github"]);
     for (const shell of ["zsh", "fish"]) {
       const result = await runCli(["completion", shell]);
       expect(result.code).toBe(0);

@@ -9,7 +9,7 @@ export interface CompletionOptions {
   shell: "bash" | "zsh" | "fish";
 }
 
-const TYPE_COMMANDS = new Set(["show", "sign", "send", "enqueue"]);
+const TYPE_COMMANDS = new Set(["show", "sign", "send", "schema", "enqueue"]);
 const SHELLS = new Map([
   ["bash", bashCompletion],
   ["zsh", zshCompletion],

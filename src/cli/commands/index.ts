@@ -24,6 +24,11 @@ export const GROUPS: Record<string, string> = {
 export const REGISTRY: readonly CommandEntry[] = [
   entry(["list"], "list the built-in webhook fixtures", () => import("./list.js")),
   entry(["show"], "print the exact body bytes that would be sent", () => import("./show.js")),
+  entry(
+    ["schema"],
+    "print a webhook body's JSON Schema or TypeScript type, generated from the catalog's schema",
+    () => import("./schema.js"),
+  ),
   entry(["sign"], "print the Authorization header Xsolla would send for a body", () => import("./sign.js")),
   entry(["send"], "sign a webhook and POST it to a handler, then check the answer", () => import("./send.js")),
   entry(["test"], "run the Xsolla webhook contract suite against a handler (for CI)", () => import("./test.js")),

@@ -6,6 +6,7 @@ import {
   formatCheckLine,
   formatSummary,
   REPORTERS,
+  toGithubReport,
   toJsonReport,
   toJunitReport,
   toPrettyReport,
@@ -91,6 +92,7 @@ export const command = defineCommand<TestOptions>({
           "xsolla-hooks test --url https://staging.example.com/xsolla --secret $XSOLLA_WEBHOOK_SECRET",
           "xsolla-hooks test --reporter junit --output reports/xsolla.xml",
           "xsolla-hooks test --types all --strict --reporter json | jq .failed",
+          "xsolla-hooks test --reporter github   # in GitHub Actions: annotations, and a job summary in $GITHUB_STEP_SUMMARY",
         ) +
           `\nChecks:\n${CHECK_CATALOG.map((c) => `  ${c.id.padEnd(30)} ${c.description}`).join("\n")}\n` +
           "\nExit: 0 all passed, 1 a check failed, 2 usage or config error, 3 handler unreachable (the report is still written).\n",
@@ -177,7 +179,8 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   const output = config.output ? resolve(io.cwd, config.output) : undefined;
   if (output) assertWritable(output);
   // Live lines only when people read the pretty report as it happens; otherwise stdout carries the report alone.
-  const live = config.reporter === "pretty" || output !== undefined;
+  // The github reporter's stdout is read by the Actions runner: annotations and one summary line only.
+  const live = config.reporter === "pretty" || (output !== undefined && config.reporter !== "github");
   const style = await createStyle(io, options.color);
   const width = 38;
   if (live)
@@ -212,7 +215,16 @@ async function run(options: TestOptions, io: Io): Promise<number> {
 
   if (io.signal.aborted) throw new InterruptedError(`interrupted after ${result.checks.length} checks`);
   // The report is written even when nothing answered: CI keeps a report that says why, never an old one.
-  if (output) {
+  if (config.reporter === "github") {
+    const report = toGithubReport(result);
+    if (output) writeFileAtomic(output, report.summary);
+    io.stdout.write(report.annotations);
+    const { appendStepSummary } = await import("../../adapters/step-summary.js");
+    const summary = await appendStepSummary(report.summary, io.env, io.cwd);
+    // The verdict stands without the job summary; say why it is missing.
+    if (!summary.written && summary.reason !== "not-in-actions")
+      io.stderr.write(`warning: could not append the job summary to $GITHUB_STEP_SUMMARY (${summary.reason})\n`);
+  } else if (output) {
     writeFileAtomic(output, render(result, config.reporter, plainStyle));
     io.stdout.write(formatSummary(result, style));
     io.stdout.write(style.dim(`${config.reporter} report written to ${config.output}\n`));

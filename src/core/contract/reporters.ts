@@ -2,7 +2,7 @@
 import type { ContractCheckResult, ContractSuiteResult } from "./types.js";
 import type { Style } from "../text-style.js";
 
-export const REPORTERS = ["pretty", "json", "junit", "tap"] as const;
+export const REPORTERS = ["pretty", "json", "junit", "tap", "github"] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
 export function toJsonReport(result: ContractSuiteResult): string {
@@ -120,6 +120,108 @@ export function toTapReport(result: ContractSuiteResult): string {
   return lines.join("\n");
 }
 
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions: workflow-command annotations on stdout, and a Markdown job summary ($GITHUB_STEP_SUMMARY).
+// https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
+
+/** A workflow command's message: %, CR and LF are escaped (GitHub's own toolkit does the same). */
+export function escapeGithubData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** A workflow command's property value (title=...): also : and , which would end the value. */
+export function escapeGithubProperty(text: string): string {
+  return escapeGithubData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+export interface GithubReport {
+  /** `::error`/`::notice` lines and a closing summary line, for stdout (the runner reads commands there). */
+  annotations: string;
+  /** Markdown for the job summary: append it to the file `$GITHUB_STEP_SUMMARY` names. */
+  summary: string;
+}
+
+export interface GithubReportOptions {
+  /** What ran, as the heading and the annotation titles say it (default "xsolla-hooks contract"). */
+  title?: string;
+}
+
+function annotation(level: "error" | "warning" | "notice", title: string, message: string): string {
+  return `::${level} title=${escapeGithubProperty(title)}::${escapeGithubData(message)}\n`;
+}
+
+/** A Markdown table cell: one line, pipes escaped, no HTML. */
+function cell(text: string): string {
+  return text
+    .replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] as string)
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, "<br>");
+}
+
+/** A fenced block whose fence is longer than any run of backticks inside it. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+function summaryLine(result: ContractSuiteResult): string {
+  const notRun = result.notRun ? `, ${result.notRun} not run` : "";
+  return `${result.passed} passed, ${result.failed} failed${notRun} (${(result.durationMs / 1000).toFixed(1)} s)`;
+}
+
+/**
+ * Annotations and a job summary for GitHub Actions. Pure, over the suite's result shape, so any run that produces
+ * that shape (the contract suite, a flow) can be reported the same way.
+ */
+export function toGithubReport(result: ContractSuiteResult, options: GithubReportOptions = {}): GithubReport {
+  const title = options.title ?? "xsolla-hooks contract";
+  const annotations: string[] = [];
+  for (const check of result.checks) {
+    const name = `${title}: ${check.id}`;
+    if (check.outcome === "failed") {
+      const evidence = evidenceLines(check, 1000);
+      annotations.push(annotation("error", name, [check.message, `expected: ${check.expected}`, ...evidence].join("\n")));
+    } else if (check.outcome === "not-run") annotations.push(annotation("notice", name, `not run: ${check.message}`));
+    else if (check.note) annotations.push(annotation("notice", name, `note: ${check.note}`));
+  }
+  annotations.push(`${title}: ${summaryLine(result)}\n`);
+
+  const mark = (check: ContractCheckResult) => (check.outcome === "passed" ? "✅" : check.outcome === "not-run" ? "⏭️" : "❌");
+  const mode = result.strict ? "strict (Xsolla's documented codes only)" : "lenient (any 4xx with the right error.code)";
+  const probe = result.stateProbe ? "state probe: on" : "state probe: off (side effects not observed)";
+  const rows = result.checks.map((check) => {
+    const detail =
+      check.outcome === "passed"
+        ? check.note
+          ? `note: ${check.note}`
+          : ""
+        : check.outcome === "not-run"
+          ? `not run: ${check.message}`
+          : check.message;
+    const time = check.durationMs ? `${Math.round(check.durationMs)} ms` : "";
+    return `| ${mark(check)} | \`${cell(check.id)}\` | ${check.status ?? ""} | ${time} | ${cell(detail)} |`;
+  });
+  const failures = result.checks
+    .filter((check) => check.outcome === "failed")
+    .map((check) => {
+      const body = [`expected: ${check.expected}`, check.message, ...evidenceLines(check)].join("\n");
+      return `<details><summary>❌ <code>${cell(check.id)}</code></summary>\n\n${fenced(body)}\n\n</details>`;
+    });
+  const summary = [
+    `### ${result.ok ? "✅" : "❌"} ${cell(title)}: ${summaryLine(result)}`,
+    "",
+    `${cell(result.url)} · ${mode} · ${probe}`,
+    "",
+    "| | check | status | time | result |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    ...(failures.length > 0 ? ["", "#### Failures", "", ...failures] : []),
+    "",
+  ].join("\n");
+  return { annotations: annotations.join(""), summary };
+}
+
 export function formatCheckLine(check: ContractCheckResult, style: Style, width: number): string {
   const mark = check.outcome === "passed" ? style.ok("✓") : check.outcome === "not-run" ? style.dim("-") : style.bad("✗");
   const status = check.status === null ? "   " : String(check.status);
@@ -142,8 +244,7 @@ export function formatCheckLine(check: ContractCheckResult, style: Style, width:
 }
 
 export function formatSummary(result: ContractSuiteResult, style: Style): string {
-  const notRun = result.notRun ? `, ${result.notRun} not run` : "";
-  const text = `${result.passed} passed, ${result.failed} failed${notRun} (${(result.durationMs / 1000).toFixed(1)} s)`;
+  const text = summaryLine(result);
   return `${result.ok ? style.ok(text) : style.bad(text)}\n`;
 }
 
