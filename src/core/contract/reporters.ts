@@ -32,8 +32,10 @@ export function toJsonReport(result: ContractSuiteResult): string {
 export function evidenceLines(check: ContractCheckResult, bodyChars = Infinity): string[] {
   const evidence = check.evidence;
   if (!evidence) return [];
-  const { notificationType, transactionId } = evidence.request;
-  const lines = [`request: ${notificationType ?? "(no notification_type)"}${transactionId ? `, transaction ${transactionId}` : ""}`];
+  const { notificationType, transactionId, orderId } = evidence.request;
+  const lines = [
+    `request: ${notificationType ?? "(no notification_type)"}${transactionId ? `, transaction ${transactionId}` : ""}${orderId ? `, order ${orderId}` : ""}`,
+  ];
   if (!evidence.response) lines.push(`response: none (${evidence.error ?? "no answer"})`);
   else {
     const { status, contentType, body, bodyTruncated } = evidence.response;

@@ -184,7 +184,7 @@ export function judgeEffects(plan: FlowPlan, readings: readonly string[]): Map<s
     if (result === purchased)
       verdict = {
         ok: false,
-        message: `the ${effect === "revoke" ? "refund" : "partial refund"} was acknowledged but the state did not change (${path}): it did not take back what the purchase granted`,
+        message: `the ${effect === "revoke" ? "refund" : "partial refund"} was acknowledged (${undo.map((g) => lead(sent[g] as PlannedGroup).id).join(", ")}) but the state did not change (${path}): it did not take back what the purchase granted`,
       };
     else if (effect === "revoke")
       verdict =
