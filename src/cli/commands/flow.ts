@@ -11,8 +11,8 @@ import type { FlowDefinition, FlowMode, FlowResult } from "../../core/flow/types
 import { checkUrl, requireSecret } from "../../core/settings.js";
 import type { Style } from "../../core/text-style.js";
 import type { Io } from "../../adapters/io.js";
-import { collect, defineCommand, examples, str, strings, type RawInput } from "../command.js";
-import { parseHeaders, parseInteger } from "../options.js";
+import { collect, defineCommand, examples, str, strings } from "../command.js";
+import { nonEmptyOption, parseHeaders, parseInteger, reporterOption } from "../options.js";
 import { createStyle } from "../style.js";
 
 export interface FlowOptions {
@@ -38,19 +38,6 @@ export interface FlowOptions {
   output: string | undefined;
   json: boolean;
   color: boolean | undefined;
-}
-
-function nonEmpty(value: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && value.trim() === "") throw new UsageError(`${flag} is empty`);
-  return value;
-}
-
-/** --json is --reporter json; both at once must agree. */
-function reporterOf(opts: RawInput["opts"]): string | undefined {
-  const reporter = str(opts.reporter);
-  if (opts.json === true && reporter !== undefined && reporter !== "json")
-    throw new UsageError(`--json and --reporter ${reporter} disagree`);
-  return opts.json === true ? "json" : reporter;
 }
 
 export const command = defineCommand<FlowOptions>({
@@ -114,16 +101,16 @@ export const command = defineCommand<FlowOptions>({
       duplicate: strings(opts.duplicate) ?? [],
       concurrent: strings(opts.concurrent) ?? [],
       swap: (strings(opts.swap) ?? []).map(parseSwap),
-      stopAfter: nonEmpty(str(opts.stopAfter), "--stop-after"),
+      stopAfter: nonEmptyOption(str(opts.stopAfter), "--stop-after"),
       retry: opts.retry === true,
-      stateProbe: nonEmpty(str(opts.stateProbe), "--state-probe"),
-      user: nonEmpty(str(opts.user), "--user"),
-      unknownUser: nonEmpty(str(opts.unknownUser), "--unknown-user"),
+      stateProbe: nonEmptyOption(str(opts.stateProbe), "--state-probe"),
+      user: nonEmptyOption(str(opts.user), "--user"),
+      unknownUser: nonEmptyOption(str(opts.unknownUser), "--unknown-user"),
       strict: opts.strict === true ? true : undefined,
       timeoutMs: parseInteger(str(opts.timeout), "--timeout", { min: 1, max: 600_000 }),
       headers: opts.header ? parseHeaders(opts.header as string[]) : undefined,
       fixturesDir: str(opts.fixturesDir),
-      reporter: reporterOf(opts),
+      reporter: reporterOption(opts),
       output: str(opts.output),
       json: opts.json === true,
       color: opts.color === false ? false : undefined,
