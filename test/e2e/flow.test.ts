@@ -183,14 +183,20 @@ describe("flows catch handlers that are wrong across steps", { timeout: 60_000 }
   });
 
   it("non-idempotent crediting: a duplicate and a concurrent pair change the state again", async () => {
-    const [twice, racy] = await Promise.all([
+    const [twice, racy, refusing] = await Promise.all([
       handler({ ledger: true, creditTwice: true }),
       handler({ ledger: true, raceOnDuplicates: true }),
+      handler({ ledger: true, rejectDuplicates: true }),
     ]);
-    const [duplicate, concurrent] = await Promise.all([
+    const [duplicate, concurrent, conflict] = await Promise.all([
       flow(twice.url, ["purchase", "--duplicate", "order_paid", "--state-probe", FILE_PROBE], { STATE_DIR: twice.stateDir }),
       flow(racy.url, ["purchase", "--concurrent", "order_paid", "--state-probe", FILE_PROBE], { STATE_DIR: racy.stateDir }),
+      flow(refusing.url, ["refund", "--mode", "separate", "--duplicate", "payment"]),
     ]);
+    expect(conflict.failing).toEqual(["payment:duplicate"]);
+    expect(conflict.step("payment:duplicate").message).toMatch(
+      /^status 409 DUPLICATE, expected 200\/201\/204: a repeat of a webhook already processed must get the same success answer/,
+    );
     expect(duplicate.failing).toEqual(["order_paid:duplicate"]);
     expect(duplicate.step("order_paid:duplicate").message).toMatch(/the same bytes again changed the state \("999" → "1998"\)/);
 
@@ -289,7 +295,6 @@ describe("custom flows, listing and bad input", () => {
       [],
       /"b" is not an earlier step/,
     ],
-    [{ flows: { purchase: { steps: [{ type: "payment" }] } } }, [], /"purchase" is a built-in flow/],
     [
       {},
       ["--duplicate", "order_pad"],

@@ -43,6 +43,8 @@ export function judgeReply(delivery: PlannedDelivery, reply: CheckReply, context
   let message = check.problems.join("; ");
   if (step.rejection !== undefined && is2xx(reply.status)) {
     message = `accepted a user the game does not have (${reply.status}); expected ${describeExpectation(expectationOf(delivery, context.strict))}: Xsolla would go on to take the payment and send payment/order_paid for that user`;
+  } else if (delivery.copy === "duplicate" || delivery.copy === "concurrent") {
+    message += `: a repeat of a webhook already processed must get the same success answer (Xsolla resends after a timeout), without processing it again`;
   } else if (reply.status >= 500) {
     message += `: Xsolla treats a 5xx as a failed delivery and resends ${delivery.notificationType ?? "it"}${delivery.fixture.meta.retryPolicy === "none" ? " (user_validation is not resent: the payment stops)" : " (--retry replays that)"}`;
   } else if (step.effect === "revoke" || step.effect === "partial") {
