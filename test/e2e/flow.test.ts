@@ -240,6 +240,7 @@ describe("flows catch handlers that are wrong across steps", { timeout: 60_000 }
 
     expect(wrongSecret.code).toBe(1);
     expect(wrongSecret.failing).toEqual(["validate-known"]);
+    expect(wrongSecret.step("validate-known").message).toMatch(/INVALID_SIGNATURE.*refused the signature of a correctly signed body/);
     expect(wrongSecret.step("validate-unknown")).toMatchObject({ outcome: "not-run" });
 
     expect(refused.failing).toEqual(["validate-1"]);

@@ -1,7 +1,15 @@
 // Verdicts on a flow: each reply against its step's expectation, and the state probe's readings
 // against what each step should do to the state. Pure. Messages state what was observed; a cause is
 // named only when the observations show it.
-import { checkResponse, describeExpectation, errorCodeOf, parseStatusList, successExpectation, type Expectation } from "../expectation.js";
+import {
+  checkResponse,
+  describeExpectation,
+  errorCodeOf,
+  parseStatusList,
+  SIGNATURE_REJECTED,
+  successExpectation,
+  type Expectation,
+} from "../expectation.js";
 import type { CheckReply, CheckVerdict } from "../contract/plan.js";
 import type { FlowPlan, PlannedDelivery, PlannedGroup } from "./plan.js";
 import type { FlowStepSpec } from "./types.js";
@@ -43,6 +51,8 @@ export function judgeReply(delivery: PlannedDelivery, reply: CheckReply, context
   let message = check.problems.join("; ");
   if (step.rejection !== undefined && is2xx(reply.status)) {
     message = `accepted a user the game does not have (${reply.status}); expected ${describeExpectation(expectationOf(delivery, context.strict))}: Xsolla would go on to take the payment and send payment/order_paid for that user`;
+  } else if (errorCodeOf(reply.body) === SIGNATURE_REJECTED) {
+    message += `: the handler refused the signature of a correctly signed body (its secret differs from --secret, or it hashes something other than the raw bytes; xsolla-hooks verify explains a mismatch)`;
   } else if (delivery.copy === "duplicate" || delivery.copy === "concurrent") {
     message += `: a repeat of a webhook already processed must get the same success answer (Xsolla resends after a timeout), without processing it again`;
   } else if (reply.status >= 500) {
