@@ -257,8 +257,11 @@ export async function runFlow(options: FlowRunOptions, plan?: FlowPlan): Promise
 function sideEffectsLine(plan: FlowPlan, probe: boolean, probeError: string | undefined): string {
   const judged = plan.steps.some((s) => s.effect !== "unjudged");
   if (!judged) return "side effects of subscription webhooks are not judged: the probe is not read for them";
+  const grants = plan.steps.some((s) => s.effect === "grant" || s.effect === "revoke" || s.effect === "partial");
   if (!probe)
-    return "side effects were not observed (no --state-probe): statuses only, so a handler that grants twice or does not take back a refund passes; add --state-probe to see it";
+    return grants
+      ? "side effects were not observed (no --state-probe): statuses only, so a handler that grants twice or does not take back a refund passes; add --state-probe to see it"
+      : "side effects were not observed (no --state-probe): statuses only; add --state-probe to see that the user checks changed nothing";
   if (probeError !== undefined) return `the state probe failed: ${probeError}`;
   return "side effects observed with the state probe, read before the flow and after each step";
 }

@@ -98,6 +98,7 @@ describe("perturbations", () => {
     expect(() => plan("purchase", "separate", { duplicate: ["paymnet"] })).toThrow(/--duplicate: flow purchase has no step "paymnet"/);
     expect(() => plan("purchase", "combined", { swap: [["order_paid", "order_paid"]] })).toThrow(/two different steps/);
     expect(() => plan("purchase", "combined", { duplicate: ["order_paid"], concurrent: ["order_paid"] })).toThrow(/pick one per step/);
+    expect(() => plan("purchase", "combined", { duplicate: ["order_paid"], stopAfter: "validate-2" })).toThrow(/never sent/);
   });
 });
 
@@ -134,6 +135,7 @@ describe("custom flows", () => {
       ),
     ).toThrow(/step a's body has no nothing.here/);
     expect(() => plan(custom([{ type: "payment" }, { type: "payment" }]))).toThrow(/two steps are called "payment"/);
+    expect(() => plan(custom([{ id: "x", type: "paymnet" }]))).toThrow(/flow mine step x: unknown webhook type "paymnet"/);
     expect(() => customFlowDefinitions({ refund: { steps: [{ type: "payment" }] } })).toThrow(/"refund" is a built-in flow/);
   });
 });

@@ -174,7 +174,14 @@ export function planFlow(input: PlanInput): FlowPlan {
 
   const fixtureOf = (step: FlowStepSpec) => {
     const [type = step.fixture, variant] = step.fixture.split(".");
-    return findFixture(input.fixtures, type, variant);
+    try {
+      return findFixture(input.fixtures, type, variant);
+    } catch (error) {
+      // Which flow and step named it: a custom flow's author needs to know where to look.
+      if (error instanceof UsageError)
+        throw new UsageError(`flow ${flow} step ${step.id}: ${error.message}`, { code: error.code, hint: error.hint });
+      throw error;
+    }
   };
   // Bodies are built in the flow's own order, so a `from` reads a step the flow defines earlier.
   const bodies = new Map<string, Json>();
@@ -192,7 +199,12 @@ export function planFlow(input: PlanInput): FlowPlan {
     order[i] = b;
     order[j] = a;
   }
-  if (p.stopAfter !== undefined) order = order.slice(0, order.indexOf(p.stopAfter) + 1);
+  if (p.stopAfter !== undefined) {
+    order = order.slice(0, order.indexOf(p.stopAfter) + 1);
+    const cut = [...p.duplicate, ...p.concurrent].find((id) => !order.includes(id));
+    if (cut)
+      throw new UsageError(`${cut} comes after --stop-after ${p.stopAfter}, so it is never sent`, { hint: "stop later, or leave it out" });
+  }
 
   const groups: PlannedGroup[] = [];
   const byId = new Map(steps.map((s) => [s.id, s]));
