@@ -1,5 +1,5 @@
 // The library entry (the CLI's bin is separate). Small on purpose: signing, fixtures, the use-case
-// runners (send, retry, contract suite, Event API polling), receiving, and retry policies as data.
+// runners (send, retry, contract suite, flows, Event API polling), receiving, and retry policies as data.
 export {
   signBody,
   verifySignature,
@@ -50,6 +50,10 @@ export { respondToWebhook, type RespondOptions, type ReceiverReply } from "./ser
 export { ExitCode, XsollaHooksError, UsageError, UnreachableError } from "./core/errors.js";
 export { runContractSuite, type ContractSuiteOptions, type ContractSuiteResult, type ContractCheckResult } from "./runners/suite.js";
 export { toJsonReport, toJunitReport, toTapReport } from "./core/contract/reporters.js";
+export { runFlow, type FlowRunOptions, type FlowResult, type FlowStepResult } from "./runners/flow.js";
+export { BUILTIN_FLOWS, findBuiltinFlow, createStory } from "./core/flow/builtin.js";
+export { toFlowJson } from "./core/flow/report.js";
+export type { FlowDefinition, FlowStepSpec, FlowStory, Perturbations } from "./core/flow/types.js";
 export {
   createEventApiClient,
   pollEvents,

@@ -18,6 +18,20 @@ export function parseInteger(value: string | undefined, flag: string, range: { m
   return Number(value);
 }
 
+/** A flag given as an empty string (an unset variable in a script) is a usage error, not "not given". */
+export function nonEmptyOption(value: string | undefined, flag: string): string | undefined {
+  if (value !== undefined && value.trim() === "") throw new UsageError(`${flag} is empty`);
+  return value;
+}
+
+/** --json is --reporter json (test, flow); both at once must agree. */
+export function reporterOption(opts: RawInput["opts"]): string | undefined {
+  const reporter = str(opts.reporter);
+  if (opts.json === true && reporter !== undefined && reporter !== "json")
+    throw new UsageError(`--json and --reporter ${reporter} disagree`);
+  return opts.json === true ? "json" : reporter;
+}
+
 /** `"Name: value"` → [name, value]. */
 export function parseHeaders(values: readonly string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -19,6 +19,39 @@ const statusList = z.string().refine((text) => {
   }
 }, "expected status codes or classes such as 204 or 200,204 or 2xx");
 
+const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const NAME_MESSAGE = "expected a name that starts with a letter and uses letters, digits, - and _";
+
+/** One step of a custom flow (README: Flows). */
+const FlowStepSchema = z.strictObject({
+  id: z.string().regex(NAME, NAME_MESSAGE).optional(),
+  type: z.string().min(1),
+  title: z.string().optional(),
+  drop: z.array(z.string().min(1)).optional(),
+  set: z
+    .record(
+      z.string().min(1),
+      z.union([
+        z.strictObject({ from: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*\..+$/, 'expected "<earlier step id>.<path>"') }),
+        z.json(),
+      ]),
+    )
+    .optional(),
+  expect: statusList.optional(),
+  reject: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "expected an Xsolla error code such as INVALID_USER")
+    .optional(),
+  effect: z.enum(["grant", "revoke", "partial", "none", "unjudged"]).optional(),
+  dependsOn: z.string().regex(NAME, NAME_MESSAGE).optional(),
+});
+
+export const CustomFlowSchema = z.strictObject({
+  description: z.string().optional(),
+  steps: z.array(FlowStepSchema).min(1).max(100),
+});
+export type CustomFlowConfig = z.infer<typeof CustomFlowSchema>;
+
 export const ConfigFileSchema = z.strictObject({
   $schema: z.string().optional(),
   url: z.url({ protocol: /^https?$/ }).optional(),
@@ -38,6 +71,7 @@ export const ConfigFileSchema = z.strictObject({
   reporter: z.enum(REPORTERS).optional(),
   stateProbe: z.string().min(1).optional(),
   output: z.string().min(1).optional(),
+  flows: z.record(z.string().regex(NAME, NAME_MESSAGE), CustomFlowSchema).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 

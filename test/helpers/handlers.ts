@@ -37,6 +37,16 @@ export interface HandlerFlaws {
   creditTwice?: boolean;
   /** Check "already processed?" and record it with a pause in between, so two deliveries at once both get through. */
   raceOnDuplicates?: boolean;
+  /**
+   * Keep a wallet per user in cents, as a game would: order_paid grants the order's amount, refund and order_canceled
+   * take the purchase back (once), partial_refund takes back its amount; payment only records the transaction. The
+   * state probe then reads the balance instead of a count of credits.
+   */
+  ledger?: boolean;
+  /** With ledger: grants are kept by order.id, refunds looked up by transaction id, so no refund finds its purchase; "error" answers 400, "silent" 204. */
+  mismatchedIds?: "error" | "silent";
+  /** With ledger: acknowledge refunds and cancellations (204) without taking anything back. */
+  refundsNoop?: boolean;
 }
 
 export interface TestHandler extends LoopbackServer {
@@ -63,8 +73,67 @@ const KNOWN_FIELDS: Map<string, Set<string>> = (() => {
   return fields;
 })();
 
+interface Purchase {
+  cents: number;
+  revoked: boolean;
+  partlyRefunded: boolean;
+}
+
+interface Wallet {
+  byOrder: Map<string, Purchase>;
+  byTransaction: Map<string, Purchase>;
+}
+
+const cents = (amount: unknown) => Math.round(Number(amount ?? 0) * 100);
+
+/** One webhook's effect on the wallet; an answer when the handler refuses it, else undefined (204). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test handler pokes at whatever JSON arrives
+function walletEntry(wallet: Wallet, type: string, body: Record<string, any>, flaws: HandlerFlaws, adjust: (delta: number) => void) {
+  const transaction = String(body.transaction?.id ?? body.billing?.transaction?.id ?? body.order?.invoice_id ?? "");
+  const order = String(body.order?.id ?? "");
+  const notFound = () =>
+    flaws.mismatchedIds === "silent"
+      ? undefined
+      : { status: 400, body: JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "unknown transaction" } }) };
+  // The flaw: purchases are filed by order id only, and every refund is looked up by transaction id.
+  const find = (by: "order" | "transaction") =>
+    flaws.mismatchedIds
+      ? wallet.byTransaction.get(transaction)
+      : by === "order"
+        ? wallet.byOrder.get(order)
+        : wallet.byTransaction.get(transaction);
+  if (type === "payment" && !wallet.byTransaction.has(transaction))
+    wallet.byTransaction.set(transaction, { cents: 0, revoked: false, partlyRefunded: false });
+  if (type === "order_paid") {
+    const purchase = wallet.byTransaction.get(transaction) ?? { cents: 0, revoked: false, partlyRefunded: false };
+    purchase.cents = cents(body.order?.amount);
+    wallet.byOrder.set(order, purchase);
+    if (flaws.mismatchedIds) wallet.byTransaction.delete(transaction);
+    else wallet.byTransaction.set(transaction, purchase);
+    adjust(purchase.cents);
+  }
+  if (type === "refund" || type === "order_canceled") {
+    const purchase = find(type === "refund" ? "transaction" : "order");
+    if (!purchase) return notFound();
+    if (!purchase.revoked && !flaws.refundsNoop) {
+      purchase.revoked = true;
+      adjust(-purchase.cents);
+    }
+  }
+  if (type === "partial_refund") {
+    const purchase = find("transaction");
+    if (!purchase) return notFound();
+    if (!purchase.partlyRefunded && !flaws.refundsNoop) {
+      purchase.partlyRefunded = true;
+      adjust(-cents(body.payment_details?.payment?.amount));
+    }
+  }
+  return undefined;
+}
+
 export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Promise<TestHandler> {
   const seen = new Set<string>();
+  const wallet: Wallet = { byOrder: new Map(), byTransaction: new Map() };
   const credits = new Map<string, number>();
   const stateDir = mkdtempSync(join(tmpdir(), "xsolla-hooks-handler-state-"));
   const reject = (code: string) => ({
@@ -106,7 +175,9 @@ export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Pr
       const id = String(parsed.user?.id ?? "");
       if (flaws.prefixOnlyUsers ? id.startsWith("test_xsolla") : !KNOWN_USERS.has(id)) return reject("INVALID_USER");
     }
-    const key = String(parsed.transaction?.id ?? parsed.order?.id ?? "");
+    const id = String(parsed.transaction?.id ?? parsed.order?.id ?? "");
+    // A wallet deduplicates per webhook type: a refund carries the same transaction id as the payment it undoes.
+    const key = id && flaws.ledger ? `${type}:${id}` : id;
     if (key && seen.has(key)) {
       if (flaws.rejectDuplicates)
         return { status: 409, body: '{"error":{"code":"DUPLICATE","message":"already processed"}}', type: "application/json" };
@@ -116,10 +187,14 @@ export async function startHandler(secret: string, flaws: HandlerFlaws = {}): Pr
     if (flaws.raceOnDuplicates) await sleep(30);
     if (key) seen.add(key);
     const user = String(parsed.user?.id ?? parsed.user?.external_id ?? "");
-    if (type === "payment" || type === "order_paid") {
-      credits.set(user, (credits.get(user) ?? 0) + 1);
+    const adjust = (delta: number) => {
+      credits.set(user, (credits.get(user) ?? 0) + delta);
       if (/^[\w.-]+$/.test(user)) writeFileSync(join(stateDir, user), String(credits.get(user)));
-    }
+    };
+    if (flaws.ledger) {
+      const refused = walletEntry(wallet, type, parsed, flaws, adjust);
+      if (refused) return refused;
+    } else if (type === "payment" || type === "order_paid") adjust(1);
     if (type === "user_search")
       return { status: 200, body: JSON.stringify({ user: { id: String(parsed.user?.id ?? "u") } }), type: "application/json" };
     return { status: 204, body: "" };

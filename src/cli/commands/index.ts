@@ -32,6 +32,11 @@ export const REGISTRY: readonly CommandEntry[] = [
   entry(["sign"], "print the Authorization header Xsolla would send for a body", () => import("./sign.js")),
   entry(["send"], "sign a webhook and POST it to a handler, then check the answer", () => import("./send.js")),
   entry(["test"], "run the Xsolla webhook contract suite against a handler (for CI)", () => import("./test.js")),
+  entry(
+    ["flow"],
+    "play Xsolla's webhook sequences (purchase, refund, subscription...) against a handler, with duplicates, races and reordering",
+    () => import("./flow.js"),
+  ),
   entry(["verify"], "check a signature against exact body bytes and explain a mismatch", () => import("./verify.js")),
   entry(["listen"], "run a reference Xsolla webhook handler that verifies and logs every request", () => import("./listen.js")),
   entry(["events", "list"], "GET /events: the unprocessed events for this user", () => import("./events/list.js")),

@@ -16,9 +16,9 @@ import { CHECK_CATALOG } from "../../core/contract/plan.js";
 import type { ContractCheckResult, ContractSuiteResult } from "../../core/contract/types.js";
 import { checkUrl, redactUrls, requireSecret } from "../../core/settings.js";
 import { plainStyle, type Style } from "../../core/text-style.js";
-import { collect, defineCommand, examples, str, type RawInput } from "../command.js";
+import { collect, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../../adapters/io.js";
-import { parseHeaders, parseInteger } from "../options.js";
+import { nonEmptyOption, parseHeaders, parseInteger, reporterOption } from "../options.js";
 import { createProgressLine } from "../progress.js";
 import { createStyle } from "../style.js";
 
@@ -46,19 +46,6 @@ function parseTypesFlag(value: string | undefined): string | undefined {
   if (value.split(",").every((t) => t.trim() === ""))
     throw new UsageError(`--types is empty ("${value}")`, { hint: "name types, e.g. --types payment,order_paid, or --types all" });
   return value;
-}
-
-function nonEmpty(value: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && value.trim() === "") throw new UsageError(`${flag} is empty`);
-  return value;
-}
-
-/** --json is --reporter json; both at once must agree. */
-function reporterOf(opts: RawInput["opts"]): string | undefined {
-  const reporter = str(opts.reporter);
-  if (opts.json === true && reporter !== undefined && reporter !== "json")
-    throw new UsageError(`--json and --reporter ${reporter} disagree`);
-  return opts.json === true ? "json" : reporter;
 }
 
 export const command = defineCommand<TestOptions>({
@@ -104,7 +91,7 @@ export const command = defineCommand<TestOptions>({
       secret: str(opts.secret),
       config: str(opts.config),
       types: parseTypesFlag(str(opts.types)),
-      reporter: reporterOf(opts),
+      reporter: reporterOption(opts),
       output: str(opts.output),
       strict: opts.strict === true ? true : undefined,
       budgetMs: parseInteger(str(opts.budget), "--budget", { min: 1, max: 600_000 }),
@@ -113,7 +100,7 @@ export const command = defineCommand<TestOptions>({
       unknownUser: str(opts.unknownUser),
       headers: opts.header ? parseHeaders(opts.header as string[]) : undefined,
       fixturesDir: str(opts.fixturesDir),
-      stateProbe: nonEmpty(str(opts.stateProbe), "--state-probe"),
+      stateProbe: nonEmptyOption(str(opts.stateProbe), "--state-probe"),
       color: opts.color === false ? false : undefined,
     };
   },

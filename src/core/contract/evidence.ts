@@ -8,8 +8,12 @@ import type { ContractCheckResult, Evidence } from "./types.js";
 
 export const EVIDENCE_BODY_LIMIT = 2 * 1024;
 
-export function toEvidence(request: Pick<PlannedRequest, "notificationType" | "transactionId">, result: SendResult): Evidence {
-  const base = { request: { notificationType: request.notificationType, transactionId: request.transactionId } };
+export function toEvidence(
+  request: Pick<PlannedRequest, "notificationType" | "transactionId"> & { orderId?: string | null },
+  result: SendResult,
+): Evidence {
+  const { notificationType, transactionId, orderId } = request;
+  const base = { request: { notificationType, transactionId, ...(orderId ? { orderId } : {}) } };
   if (result.kind === "no-reply") return { ...base, response: null, error: result.error.message };
   const text = Buffer.from(result.body.subarray(0, EVIDENCE_BODY_LIMIT * 4)).toString("utf8");
   const cut = text.length > EVIDENCE_BODY_LIMIT || result.body.length > EVIDENCE_BODY_LIMIT * 4;

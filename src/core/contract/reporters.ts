@@ -5,8 +5,9 @@ import type { Style } from "../text-style.js";
 export const REPORTERS = ["pretty", "json", "junit", "tap", "github"] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
-export function toJsonReport(result: ContractSuiteResult): string {
-  const checks = result.checks.map(({ id, ok, outcome, status, expected, durationMs, message, note, evidence }) => ({
+/** One check as --json shows it: the verdict, then the evidence flattened. */
+export function checkToJson({ id, ok, outcome, status, expected, durationMs, message, note, evidence }: ContractCheckResult) {
+  return {
     id,
     ok,
     outcome,
@@ -18,7 +19,11 @@ export function toJsonReport(result: ContractSuiteResult): string {
     request: evidence?.request ?? null,
     response: evidence?.response ?? null,
     error: evidence?.error ?? null,
-  }));
+  };
+}
+
+export function toJsonReport(result: ContractSuiteResult): string {
+  const checks = result.checks.map(checkToJson);
   const { ok, passed, failed, notRun, url, strict, stateProbe, durationMs } = result;
   return `${JSON.stringify({ ok, passed, failed, notRun, url, strict, stateProbe, durationMs, checks }, null, 2)}\n`;
 }
@@ -27,8 +32,10 @@ export function toJsonReport(result: ContractSuiteResult): string {
 export function evidenceLines(check: ContractCheckResult, bodyChars = Infinity): string[] {
   const evidence = check.evidence;
   if (!evidence) return [];
-  const { notificationType, transactionId } = evidence.request;
-  const lines = [`request: ${notificationType ?? "(no notification_type)"}${transactionId ? `, transaction ${transactionId}` : ""}`];
+  const { notificationType, transactionId, orderId } = evidence.request;
+  const lines = [
+    `request: ${notificationType ?? "(no notification_type)"}${transactionId ? `, transaction ${transactionId}` : ""}${orderId ? `, order ${orderId}` : ""}`,
+  ];
   if (!evidence.response) lines.push(`response: none (${evidence.error ?? "no answer"})`);
   else {
     const { status, contentType, body, bodyTruncated } = evidence.response;
@@ -52,10 +59,11 @@ function xmlEscape(text: string): string {
   );
 }
 
-export function toJunitReport(result: ContractSuiteResult, timestamp: Date): string {
+/** `suite`: what the run was, in the suite and class names (contract for `test`, flow.<name> for `flow`). */
+export function toJunitReport(result: ContractSuiteResult, timestamp: Date, suite = "contract"): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const cases = result.checks.map((check) => {
-    const open = `    <testcase name="${xmlEscape(check.id)}" classname="xsolla-hooks.contract" time="${seconds(check.durationMs)}"`;
+    const open = `    <testcase name="${xmlEscape(check.id)}" classname="xsolla-hooks.${xmlEscape(suite)}" time="${seconds(check.durationMs)}"`;
     if (check.outcome === "passed") return `${open}/>`;
     if (check.outcome === "not-run") return `${open}>\n      <skipped message="${xmlEscape(check.message)}"/>\n    </testcase>`;
     const evidence = evidenceLines(check).join("\n");
@@ -67,7 +75,7 @@ export function toJunitReport(result: ContractSuiteResult, timestamp: Date): str
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="xsolla-hooks" ${counts}>`,
-    `  <testsuite name="xsolla-hooks contract ${xmlEscape(result.url)}" ${counts} timestamp="${timestamp.toISOString().replace(/\.\d{3}Z$/, "")}">`,
+    `  <testsuite name="xsolla-hooks ${xmlEscape(suite)} ${xmlEscape(result.url)}" ${counts} timestamp="${timestamp.toISOString().replace(/\.\d{3}Z$/, "")}">`,
     ...cases,
     "  </testsuite>",
     "</testsuites>",

@@ -5,7 +5,8 @@ export type CheckOutcome = "passed" | "failed" | "not-run";
 
 /** What a check saw: the request it judged and the reply to it (or why none came). */
 export interface Evidence {
-  request: { notificationType: string | null; transactionId: string | null };
+  /** `orderId`: for order webhooks that carry no transaction id (flows set it; the contract suite does not). */
+  request: { notificationType: string | null; transactionId: string | null; orderId?: string | null | undefined };
   /** null when no reply came; `error` says why. */
   response: { status: number; contentType: string | null; body: string; bodyTruncated: boolean } | null;
   error: string | null;
