@@ -2,7 +2,7 @@
 // timeouts, parser errors) that we turn into the exit codes users see.
 import { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { Agent, request } from "undici";
+import { Agent, Pool, request } from "undici";
 import { flattenHeaders, readCappedBody } from "./http-read.js";
 import {
   classifyTransportError,
@@ -73,5 +73,67 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
       }
     },
     close: () => agent.close(),
+  };
+}
+
+export interface PooledHttpTransport extends HttpTransport {
+  /** Connections opened so far (a pool reuses them: this stays at most `connections`). */
+  readonly connectionsOpened: number;
+}
+
+/**
+ * Many requests to one origin over at most `connections` kept-alive sockets: what a burst needs. Timeouts are
+ * undici's own (no timer per request), and Ctrl-C (`signal`) destroys the pool, so whatever is in flight ends at once.
+ */
+export function createPooledHttpTransport(options: {
+  url: string;
+  connections: number;
+  signal?: AbortSignal | undefined;
+  responseLimit?: number;
+}): PooledHttpTransport {
+  const limit = options.responseLimit ?? DEFAULT_RESPONSE_LIMIT;
+  const target = new URL(options.url);
+  const path = `${target.pathname}${target.search}`;
+  const pool = new Pool(target.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
+  let connectionsOpened = 0;
+  pool.on("connect", () => void connectionsOpened++);
+  const interrupt = () => void pool.destroy().catch(() => {});
+  options.signal?.addEventListener("abort", interrupt, { once: true });
+  return {
+    get connectionsOpened() {
+      return connectionsOpened;
+    },
+    async send(req: OutgoingRequest, { timeoutMs }): Promise<SendResult> {
+      const started = performance.now();
+      try {
+        const response = await pool.request({
+          path,
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        const { body, truncated } = await readCappedBody(response.body, limit);
+        return {
+          kind: "reply",
+          status: response.statusCode,
+          headers: flattenHeaders(response.headers),
+          body,
+          truncated,
+          durationMs: performance.now() - started,
+        };
+      } catch (error) {
+        const durationMs = performance.now() - started;
+        if (options.signal?.aborted) return interruptedNoReply(true, durationMs);
+        const kind = classifyTransportError(error);
+        const detail = kind === "timeout" ? `no answer within ${timeoutMs} ms` : describeTransportError(error);
+        return { kind: "no-reply", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs };
+      }
+    },
+    async close() {
+      options.signal?.removeEventListener("abort", interrupt);
+      if (!pool.destroyed) await pool.close().catch(() => {});
+    },
   };
 }

@@ -1,0 +1,92 @@
+// --unique-ids: one body per request, each with its own transaction/order/invoice ids, made fast enough
+// to sign per request at full speed. The body is serialized once with a marker where each id goes; a
+// request's bytes are the pieces joined with that request's ids. Ids count up from the fresh values
+// the first body got (within the same number of digits), so no two requests of a burst share one
+// until the digits run out (90 million for an 8-digit id).
+import { getAtPath, setAtPath, type Json } from "../fixtures/overrides.js";
+import { serializeBody, type BodyFormat } from "../fixtures/payload.js";
+import type { FreshGenerator } from "../fixtures/types.js";
+
+const ID_GENERATORS: ReadonlySet<FreshGenerator> = new Set(["transactionId", "orderId", "invoiceId", "subscriptionId", "operationId"]);
+
+export interface UniqueBodies {
+  /** The id paths that change per request. */
+  paths: string[];
+  /** Request `index` (0-based): its bytes and its transaction id (or order id), for evidence. */
+  bodyFor(index: number): { bytes: Buffer; id: string | undefined };
+}
+
+/** `value` advanced by `step`, keeping its prefix and digit count (wrapping within them). */
+export function advanceId(value: string | number, step: number): string | number {
+  const text = String(value);
+  const match = /^(.*?)(\d+)$/.exec(text);
+  if (!match) return typeof value === "number" ? value + step : `${text}${step}`;
+  const [, prefix = "", digits = ""] = match;
+  const width = digits.length;
+  let next: string;
+  if (width <= 15) {
+    const low = width === 1 ? 0 : 10 ** (width - 1);
+    const span = 10 ** width - low;
+    next = String(low + ((Number(digits) - low + step) % span));
+  } else {
+    const low = 10n ** BigInt(width - 1);
+    const span = 10n ** BigInt(width) - low;
+    next = String(low + ((BigInt(digits) - low + BigInt(step)) % span));
+  }
+  return typeof value === "number" && prefix === "" && width <= 15 ? Number(next) : `${prefix}${next}`;
+}
+
+/**
+ * `body` is the first request's body (fresh values in place), `bytes` its exact serialization, `fresh` the fixture's
+ * fresh paths. Returns undefined when no id path is left in the body to vary (a type without ids, or all set by hand).
+ */
+export function createUniqueBodies(
+  body: Json,
+  bytes: Uint8Array,
+  fresh: Record<string, FreshGenerator>,
+  format: BodyFormat,
+  keptByEdit: ReadonlySet<string> = new Set(),
+): UniqueBodies | undefined {
+  const slots: { path: string; generator: FreshGenerator; original: string | number; marker: string }[] = [];
+  let templated = body;
+  for (const [path, generator] of Object.entries(fresh)) {
+    if (!ID_GENERATORS.has(generator) || keptByEdit.has(path)) continue;
+    const original = getAtPath(body, path);
+    if (typeof original !== "string" && typeof original !== "number") continue;
+    const marker = `@@xsolla-hooks-id-${slots.length}@@`;
+    slots.push({ path, generator, original, marker });
+    templated = setAtPath(templated, path, marker);
+  }
+  if (slots.length === 0) return undefined;
+
+  // Split the serialized template at the quoted markers; a number id goes in bare, a string id quoted.
+  const text = serializeBody(templated, format).toString("utf8");
+  const pieces: string[] = [];
+  const order: number[] = [];
+  let rest = text;
+  for (;;) {
+    let first = -1;
+    let at = rest.length;
+    slots.forEach((slot, i) => {
+      const found = rest.indexOf(`"${slot.marker}"`);
+      if (found !== -1 && found < at) [first, at] = [i, found];
+    });
+    if (first === -1) break;
+    pieces.push(rest.slice(0, at));
+    order.push(first);
+    rest = rest.slice(at + (slots[first] as (typeof slots)[number]).marker.length + 2);
+  }
+  pieces.push(rest);
+  const render = (value: string | number) => (typeof value === "number" ? String(value) : JSON.stringify(value));
+  const idOf = slots.find((s) => s.generator === "transactionId") ?? slots.find((s) => s.generator === "orderId") ?? slots[0];
+
+  const bodyFor = (index: number) => {
+    const values = slots.map((slot) => render(advanceId(slot.original, index)));
+    let out = pieces[0] as string;
+    for (let i = 0; i < order.length; i++) out += (values[order[i] as number] as string) + (pieces[i + 1] as string);
+    return { bytes: Buffer.from(out, "utf8"), id: idOf ? String(advanceId(idOf.original, index)) : undefined };
+  };
+  // The first body must be the very bytes the caller built: anything else is a bug here, not a different request.
+  if (!bodyFor(0).bytes.equals(Buffer.from(bytes))) throw new Error("unique-id template does not reproduce the first body");
+  return { paths: slots.map((s) => s.path), bodyFor };
+}
