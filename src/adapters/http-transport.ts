@@ -103,33 +103,71 @@ export function createPooledHttpTransport(options: {
     get connectionsOpened() {
       return connectionsOpened;
     },
-    async send(req: OutgoingRequest, { timeoutMs }): Promise<SendResult> {
+    send(req: OutgoingRequest, { timeoutMs }): Promise<SendResult> {
       const started = performance.now();
-      try {
-        const response = await pool.request({
-          path,
-          method: req.method,
-          headers: req.headers,
-          body: req.body,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        const { body, truncated } = await readCappedBody(response.body, limit);
-        return {
+      // The raw dispatch API: no stream per answer, which a burst of small answers would pay for on every request.
+      return new Promise<SendResult>((resolve) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        let status = 0;
+        let headers: Record<string, string> = {};
+        let settled = false;
+        const finish = (result: SendResult) => {
+          if (settled) return;
+          settled = true;
+          resolve(result);
+        };
+        const reply = (): SendResult => ({
           kind: "reply",
-          status: response.statusCode,
-          headers: flattenHeaders(response.headers),
-          body,
+          status,
+          headers,
+          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
           truncated,
           durationMs: performance.now() - started,
+        });
+        const fail = (error: unknown): void => {
+          const durationMs = performance.now() - started;
+          if (options.signal?.aborted) return finish(interruptedNoReply(true, durationMs));
+          const kind = classifyTransportError(error);
+          const detail = kind === "timeout" ? `no answer within ${timeoutMs} ms` : describeTransportError(error);
+          finish({ kind: "no-reply", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs });
         };
-      } catch (error) {
-        const durationMs = performance.now() - started;
-        if (options.signal?.aborted) return interruptedNoReply(true, durationMs);
-        const kind = classifyTransportError(error);
-        const detail = kind === "timeout" ? `no answer within ${timeoutMs} ms` : describeTransportError(error);
-        return { kind: "no-reply", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs };
-      }
+        try {
+          pool.dispatch(
+            { path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+            {
+              // undici takes a handler in this (current) shape only when it has onRequestStart.
+              onRequestStart() {},
+              onResponseStart(_controller, statusCode, responseHeaders) {
+                status = statusCode;
+                headers = flattenHeaders(responseHeaders);
+              },
+              onResponseData(controller, chunk) {
+                if (truncated) return;
+                if (size + chunk.length > limit) {
+                  chunks.push(chunk.subarray(0, limit - size));
+                  truncated = true;
+                  // Enough read: the answer so far is the evidence; the rest is not waited for.
+                  finish(reply());
+                  controller.abort(new Error("response over the limit"));
+                  return;
+                }
+                chunks.push(chunk);
+                size += chunk.length;
+              },
+              onResponseEnd() {
+                finish(reply());
+              },
+              onResponseError(_controller, error) {
+                fail(error);
+              },
+            },
+          );
+        } catch (error) {
+          fail(error);
+        }
+      });
     },
     async close() {
       options.signal?.removeEventListener("abort", interrupt);

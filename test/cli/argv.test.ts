@@ -139,6 +139,21 @@ const TABLE: Record<string, Case[]> = {
       },
     },
     {
+      argv: ["send", "payment", "--repeat", "20000", "--concurrency", "64", "--rate", "600/m", "--duration", "30s"],
+      options: {
+        source: "payment",
+        burst: { repeat: 20000, concurrency: 64, ids: undefined, ratePerSecond: 10, durationMs: 30_000, stateProbe: undefined },
+      },
+    },
+    {
+      argv: ["send", "order_paid", "--repeat", "3", "--concurrency", "64", "--same-ids", "--state-probe", "cat n"],
+      options: { source: "order_paid", burst: { repeat: 3, concurrency: 3, ids: "same", stateProbe: "cat n" } },
+    },
+    {
+      argv: ["send", "payment", "--duration", "45", "--unique-ids"],
+      options: { burst: { repeat: undefined, concurrency: 10, ids: "unique", durationMs: 45_000, ratePerSecond: undefined } },
+    },
+    {
       argv: ["send", "payment", "--retry", "--realtime", "--no-color"],
       options: {
         source: "payment",
@@ -496,6 +511,18 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["test", "--state-probe", " "], /--state-probe is empty/],
     [["send", "payment", "--expect", "4xx:"], /invalid --expect "4xx:"/],
     [["completion", "constructor"], /unknown shell "constructor"/],
+    [["send", "payment", "--concurrency", "4"], /go with --repeat N or --duration D/],
+    [["send", "payment", "--same-ids"], /go with --repeat N or --duration D/],
+    [["send", "payment", "--repeat", "5", "--retry"], /--retry does not go with --repeat/],
+    [["send", "payment", "--repeat", "5", "--state-probe", "true"], /--state-probe goes with --same-ids/],
+    [["send", "payment", "--repeat", "0"], /invalid --repeat "0"/],
+    [["send", "payment", "--repeat", "5", "--concurrency", "5000"], /invalid --concurrency "5000"/],
+    [["send", "payment", "--repeat", "5", "--rate", "fast"], /invalid --rate "fast"/],
+    [["send", "payment", "--repeat", "5", "--rate", "0/s"], /invalid --rate "0\/s"/],
+    [["send", "payment", "--duration", "soon"], /invalid --duration "soon"/],
+    [["send", "payment", "--repeat", "5", "--unique-ids", "--keep-ids"], /--unique-ids does not go with --keep-ids/],
+    [["send", "--request", "c.http", "--repeat", "5", "--unique-ids"], /--unique-ids does not go with --keep-ids or --request/],
+    [["export", "artillery"], /missing webhook type/],
   ])("%j", async (argv, message) => {
     await expect(parseCommandLine(argv)).rejects.toThrow(message);
   });

@@ -9,31 +9,48 @@ import type { FreshGenerator } from "../fixtures/types.js";
 
 const ID_GENERATORS: ReadonlySet<FreshGenerator> = new Set(["transactionId", "orderId", "invoiceId", "subscriptionId", "operationId"]);
 
+export interface BodyTemplate {
+  /** The serialized body cut where ids go: an id goes between pieces[i] and pieces[i + 1]. */
+  pieces: string[];
+  /** Which slot's id goes after pieces[i]. */
+  order: number[];
+  /** Each varying id: its path, its first value (number ids go in bare, string ids quoted). */
+  slots: { path: string; generator: FreshGenerator; original: string | number }[];
+}
+
 export interface UniqueBodies {
   /** The id paths that change per request. */
   paths: string[];
+  template: BodyTemplate;
   /** Request `index` (0-based): its bytes and its transaction id (or order id), for evidence. */
-  bodyFor(index: number): { bytes: Buffer; id: string | undefined };
+  bodyFor(index: number): { bytes: Buffer; id: string };
 }
 
-/** `value` advanced by `step`, keeping its prefix and digit count (wrapping within them). */
-export function advanceId(value: string | number, step: number): string | number {
+/** A function giving `value` advanced by `step`, keeping its prefix and digit count (wrapping within them). */
+export function idAdvancer(value: string | number): (step: number) => string | number {
   const text = String(value);
   const match = /^(.*?)(\d+)$/.exec(text);
-  if (!match) return typeof value === "number" ? value + step : `${text}${step}`;
+  if (!match) return (step) => (typeof value === "number" ? value + step : `${text}${step}`);
   const [, prefix = "", digits = ""] = match;
   const width = digits.length;
-  let next: string;
+  const asNumber = typeof value === "number" && prefix === "" && width <= 15;
   if (width <= 15) {
     const low = width === 1 ? 0 : 10 ** (width - 1);
     const span = 10 ** width - low;
-    next = String(low + ((Number(digits) - low + step) % span));
-  } else {
-    const low = 10n ** BigInt(width - 1);
-    const span = 10n ** BigInt(width) - low;
-    next = String(low + ((BigInt(digits) - low + BigInt(step)) % span));
+    const offset = Number(digits) - low;
+    return (step) => {
+      const next = low + ((offset + step) % span);
+      return asNumber ? next : `${prefix}${next}`;
+    };
   }
-  return typeof value === "number" && prefix === "" && width <= 15 ? Number(next) : `${prefix}${next}`;
+  const low = 10n ** BigInt(width - 1);
+  const span = 10n ** BigInt(width) - low;
+  const offset = BigInt(digits) - low;
+  return (step) => `${prefix}${low + ((offset + BigInt(step)) % span)}`;
+}
+
+export function advanceId(value: string | number, step: number): string | number {
+  return idAdvancer(value)(step);
 }
 
 /**
@@ -77,16 +94,26 @@ export function createUniqueBodies(
     rest = rest.slice(at + (slots[first] as (typeof slots)[number]).marker.length + 2);
   }
   pieces.push(rest);
-  const render = (value: string | number) => (typeof value === "number" ? String(value) : JSON.stringify(value));
-  const idOf = slots.find((s) => s.generator === "transactionId") ?? slots.find((s) => s.generator === "orderId") ?? slots[0];
+  // A number id goes in bare, a string id as a JSON string.
+  const advancers = slots.map((slot) => {
+    const advance = idAdvancer(slot.original);
+    return typeof slot.original === "number" ? (i: number) => String(advance(i)) : (i: number) => JSON.stringify(String(advance(i)));
+  });
+  const idSlot = slots.findIndex((s) => s.generator === "transactionId");
+  const shownSlot = idSlot !== -1 ? idSlot : Math.max(0, slots.findIndex((s) => s.generator === "orderId"));
+  const shown = idAdvancer((slots[shownSlot] as (typeof slots)[number]).original);
 
   const bodyFor = (index: number) => {
-    const values = slots.map((slot) => render(advanceId(slot.original, index)));
+    const values = advancers.map((advance) => advance(index));
     let out = pieces[0] as string;
     for (let i = 0; i < order.length; i++) out += (values[order[i] as number] as string) + (pieces[i + 1] as string);
-    return { bytes: Buffer.from(out, "utf8"), id: idOf ? String(advanceId(idOf.original, index)) : undefined };
+    return { bytes: Buffer.from(out, "utf8"), id: String(shown(index)) };
   };
   // The first body must be the very bytes the caller built: anything else is a bug here, not a different request.
   if (!bodyFor(0).bytes.equals(Buffer.from(bytes))) throw new Error("unique-id template does not reproduce the first body");
-  return { paths: slots.map((s) => s.path), bodyFor };
+  return {
+    paths: slots.map((s) => s.path),
+    template: { pieces, order, slots: slots.map(({ path, generator, original }) => ({ path, generator, original })) },
+    bodyFor,
+  };
 }
