@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { recordResults } from "./lib.mjs";
 
 const bin = fileURLToPath(new URL("../bin/xsolla-hooks.js", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -94,6 +95,16 @@ try {
   console.log(row("listen (verify + log file)", receiverResult));
   console.log(`ratio ${ratio.toFixed(2)}x the bare server (target >= 0.80) ${ratio >= 0.8 ? "ok" : "BELOW TARGET"}`);
   let failed = ratio < 0.8 || receiverResult.non2xx > 0;
+  recordResults("receiver", {
+    connections,
+    seconds,
+    bareRps: Math.round(bareResult.requests.average),
+    receiverRps: Math.round(receiverResult.requests.average),
+    ratio: Number(ratio.toFixed(2)),
+    receiverP50Ms: receiverResult.latency.p50,
+    receiverP99Ms: receiverResult.latency.p99,
+    ok: ratio >= 0.8,
+  });
 
   if (soak > 0) {
     console.log(`\nsoak: ${soak} deliveries, RSS every 100 000`);
