@@ -95,7 +95,9 @@ try {
       ok: ok ? "ok" : "BELOW TARGET",
     });
   }
-  console.log(`burst throughput: ${amount} requests, ${connections} connections, bare node:http 204 server; median of ${rounds} alternating rounds`);
+  console.log(
+    `burst throughput: ${amount} requests, ${connections} connections, bare node:http 204 server; median of ${rounds} alternating rounds`,
+  );
   printTable(rows);
 
   // Memory: one long burst, peak resident set read from /proc while it runs.

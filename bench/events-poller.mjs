@@ -11,11 +11,16 @@ const events = Number(process.env.BENCH_EVENTS ?? 2000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const JWT = "bench.jwt.token";
 const { startMockEventApi } = await import(join(DIST, "events-api/mock-server.js"));
-const { createEventApiClient, buildListUrl, buildProcessedUrl, buildHeaders, resolveClientConfig } = await import(join(DIST, "events-api/client.js"));
+const { createEventApiClient, buildListUrl, buildProcessedUrl, buildHeaders, resolveClientConfig } = await import(
+  join(DIST, "events-api/client.js")
+);
 const { runPoll } = await import(join(DIST, "runners/poll.js"));
 const { loadBuiltinFixtures, findFixture, buildPayload } = await import(join(DIST, "index.js"));
 
-const body = buildPayload(findFixture(loadBuiltinFixtures(), "payment"), { context: { now: Date.now(), rand: Math.random }, format: "compact" }).body;
+const body = buildPayload(findFixture(loadBuiltinFixtures(), "payment"), {
+  context: { now: Date.now(), rand: Math.random },
+  format: "compact",
+}).body;
 
 async function filledMock() {
   const api = await startMockEventApi({ jwt: JWT });
@@ -30,7 +35,14 @@ async function poller() {
   let seen = 0;
   await runPoll(
     client,
-    { intervalMs: 1000, maxFailures: 3, backoff: { baseMs: 100, maxMs: 1000 }, ack: true, once: true, signal: new AbortController().signal },
+    {
+      intervalMs: 1000,
+      maxFailures: 3,
+      backoff: { baseMs: 100, maxMs: 1000 },
+      ack: true,
+      once: true,
+      signal: new AbortController().signal,
+    },
     { onEvent: () => void seen++, onPollError() {}, onIdle() {}, onAckRetry() {}, onForwardFailed() {} },
   );
   const ms = performance.now() - started;
@@ -83,4 +95,10 @@ printTable([
   { client: "raw GET page + POST ack loop", "events/s": Math.round(r), ratio: "1.00x" },
   { client: "runPoll --once --ack", "events/s": Math.round(p), ratio: `${(p / r).toFixed(2)}x` },
 ]);
-recordResults("poller", { events, rounds, rawEventsPerSecond: Math.round(r), pollerEventsPerSecond: Math.round(p), ratio: Number((p / r).toFixed(2)) });
+recordResults("poller", {
+  events,
+  rounds,
+  rawEventsPerSecond: Math.round(r),
+  pollerEventsPerSecond: Math.round(p),
+  ratio: Number((p / r).toFixed(2)),
+});

@@ -79,7 +79,7 @@ export function printTable(rows) {
 
 /** Merges one bench's figures into bench/results.json, with the machine they came from. */
 export function recordResults(name, data) {
-  let all = {};
+  let all;
   try {
     all = JSON.parse(readFileSync(RESULTS, "utf8"));
   } catch {

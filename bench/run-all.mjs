@@ -25,7 +25,12 @@ if (onlyAt !== -1 && !onlyText) {
   console.error("error: --only needs bench names, e.g. --only burst,startup (see --list)");
   process.exit(2);
 }
-const names = onlyText ? onlyText.split(",").map((s) => s.trim()).filter(Boolean) : Object.keys(BENCHES);
+const names = onlyText
+  ? onlyText
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : Object.keys(BENCHES);
 const unknown = names.filter((n) => !Object.hasOwn(BENCHES, n));
 if (unknown.length) {
   console.error(`error: unknown bench ${unknown.join(", ")} (known: ${Object.keys(BENCHES).join(", ")})`);

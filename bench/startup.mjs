@@ -42,7 +42,13 @@ try {
     const over = ms - baseline;
     const ok = over <= c.budgetMs;
     failed ||= !ok;
-    results[c.name] = { ms: Number(ms.toFixed(1)), baselineMs: Number(baseline.toFixed(1)), overMs: Number(over.toFixed(1)), budgetMs: c.budgetMs, ok };
+    results[c.name] = {
+      ms: Number(ms.toFixed(1)),
+      baselineMs: Number(baseline.toFixed(1)),
+      overMs: Number(over.toFixed(1)),
+      budgetMs: c.budgetMs,
+      ok,
+    };
     rows.push({
       command: c.name,
       "median ms": ms.toFixed(1),

@@ -442,6 +442,46 @@ const TABLE: Record<string, Case[]> = {
       },
     },
   ],
+  "export artillery": [
+    {
+      argv: ["export", "artillery", "payment", "--url", "http://127.0.0.1:3000/webhook"],
+      options: {
+        source: "payment",
+        url: "http://127.0.0.1:3000/webhook",
+        uniqueIds: false,
+        arrivalRate: 10,
+        durationSeconds: 60,
+        force: false,
+        json: false,
+      },
+    },
+    {
+      argv: [
+        "export",
+        "artillery",
+        "order_paid",
+        "--unique-ids",
+        "--rate",
+        "120/m",
+        "--duration",
+        "5m",
+        "--out",
+        "x/b.yml",
+        "--force",
+        "--set",
+        "user.id=u1",
+      ],
+      options: {
+        source: "order_paid",
+        uniqueIds: true,
+        arrivalRate: 2,
+        durationSeconds: 300,
+        out: "x/b.yml",
+        force: true,
+        payload: payload({ sets: [{ path: "user.id", value: "u1" }] }),
+      },
+    },
+  ],
   interactive: [
     { argv: ["interactive"], options: { forget: false } },
     { argv: ["interactive", "--forget"], options: { forget: true } },
@@ -523,6 +563,8 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["send", "payment", "--repeat", "5", "--unique-ids", "--keep-ids"], /--unique-ids does not go with --keep-ids/],
     [["send", "--request", "c.http", "--repeat", "5", "--unique-ids"], /--unique-ids does not go with --keep-ids or --request/],
     [["export", "artillery"], /missing webhook type/],
+    [["export", "artillery", "payment", "--duration", "1500ms"], /invalid --duration "1500ms": whole seconds/],
+    [["export", "artillery", "payment", "--unique-ids", "--keep-ids"], /--unique-ids does not go with --keep-ids/],
   ])("%j", async (argv, message) => {
     await expect(parseCommandLine(argv)).rejects.toThrow(message);
   });

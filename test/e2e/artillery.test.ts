@@ -22,52 +22,60 @@ describe.runIf(process.env.XSOLLA_HOOKS_ARTILLERY === "1")("export artillery: th
     const dir = given ?? join(work, "artillery");
     const bin = join(dir, "node_modules", ".bin", "artillery");
     if (existsSync(bin)) return bin;
-    const npm = spawnSync("npm", ["install", "--prefix", dir, "--ignore-scripts", "--no-audit", "--no-fund", "--no-save", `artillery@${ARTILLERY_VERSION}`], {
-      // No install scripts: Artillery's would download a browser (for its Playwright engine) that an HTTP scenario never uses.
-      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
-      encoding: "utf8",
-      timeout: 600_000,
-    });
+    const npm = spawnSync(
+      "npm",
+      ["install", "--prefix", dir, "--ignore-scripts", "--no-audit", "--no-fund", "--no-save", `artillery@${ARTILLERY_VERSION}`],
+      {
+        // No install scripts: Artillery's would download a browser (for its Playwright engine) that an HTTP scenario never uses.
+        env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
+        encoding: "utf8",
+        timeout: 600_000,
+      },
+    );
     if (npm.status !== 0) throw new Error(`npm install artillery@${ARTILLERY_VERSION} failed: ${npm.stderr.slice(-2000)}`);
     return bin;
   }
 
-  it.each([["same"], ["unique"]] as const)("--%s-ids: every request Artillery sends is signed correctly", { timeout: 900_000 }, async (ids) => {
-    const artillery = installArtillery();
-    const accepted = new Set<string>();
-    let total = 0;
-    let valid = 0;
-    const receiver: RunningReceiver = await startReceiver({
-      secret: SECRET,
-      port: 0,
-      host: "127.0.0.1",
-      onRequest: (request) => {
-        total++;
-        if (request.answer.verdict === "accepted") {
-          valid++;
-          accepted.add(String(request.answer.deliveryKey));
-        }
-      },
-    });
-    try {
-      const dir = mkdtempSync(join(work, `${ids}-`));
-      const scenario = join(dir, "burst.yml");
-      const flags = ["--url", `${receiver.url.replace(/\/$/, "")}/webhook`, "--rate", "20", "--duration", "2s", "--out", scenario];
-      const exported = await runCli(["export", "artillery", "payment", ...(ids === "unique" ? ["--unique-ids"] : []), ...flags]);
-      expect(exported.code, exported.stderr).toBe(0);
-      const run = spawnSync(artillery, ["run", "--output", join(dir, "report.json"), scenario], {
-        encoding: "utf8",
-        timeout: 300_000,
-        env: { ...cliEnv(), XSOLLA_WEBHOOK_SECRET: SECRET, ARTILLERY_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "1" },
+  it.each([["same"], ["unique"]] as const)(
+    "--%s-ids: every request Artillery sends is signed correctly",
+    { timeout: 900_000 },
+    async (ids) => {
+      const artillery = installArtillery();
+      const accepted = new Set<string>();
+      let total = 0;
+      let valid = 0;
+      const receiver: RunningReceiver = await startReceiver({
+        secret: SECRET,
+        port: 0,
+        host: "127.0.0.1",
+        onRequest: (request) => {
+          total++;
+          if (request.answer.verdict === "accepted") {
+            valid++;
+            accepted.add(String(request.answer.deliveryKey));
+          }
+        },
       });
-      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-      const created = Number(/vusers\.created:\s*\.*\s*(\d+)/.exec(run.stdout)?.[1] ?? NaN);
-      expect(created).toBe(40);
-      expect(total).toBe(40);
-      expect(valid).toBe(total);
-      expect(accepted.size).toBe(ids === "unique" ? 40 : 1);
-    } finally {
-      await receiver.close();
-    }
-  });
+      try {
+        const dir = mkdtempSync(join(work, `${ids}-`));
+        const scenario = join(dir, "burst.yml");
+        const flags = ["--url", `${receiver.url.replace(/\/$/, "")}/webhook`, "--rate", "20", "--duration", "2s", "--out", scenario];
+        const exported = await runCli(["export", "artillery", "payment", ...(ids === "unique" ? ["--unique-ids"] : []), ...flags]);
+        expect(exported.code, exported.stderr).toBe(0);
+        const run = spawnSync(artillery, ["run", "--output", join(dir, "report.json"), scenario], {
+          encoding: "utf8",
+          timeout: 300_000,
+          env: { ...cliEnv(), XSOLLA_WEBHOOK_SECRET: SECRET, ARTILLERY_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "1" },
+        });
+        expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+        const created = Number(/vusers\.created:\s*\.*\s*(\d+)/.exec(run.stdout)?.[1] ?? NaN);
+        expect(created).toBe(40);
+        expect(total).toBe(40);
+        expect(valid).toBe(total);
+        expect(accepted.size).toBe(ids === "unique" ? 40 : 1);
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
 });

@@ -31,7 +31,14 @@ interface BurstJson {
   requestsPerSecond: number;
   latencyMs: { min: number; p50: number; p95: number; p99: number; max: number };
   statuses: Record<string, number>;
-  mismatches: { request: number; transactionId: string | null; status: number | null; contentType: string | null; body: string | null; problems: string[] }[];
+  mismatches: {
+    request: number;
+    transactionId: string | null;
+    status: number | null;
+    contentType: string | null;
+    body: string | null;
+    problems: string[];
+  }[];
   sideEffects: { observed: boolean; ok?: boolean; judged?: boolean; message: string };
 }
 async function burst(url: string, ...args: string[]) {
@@ -131,13 +138,34 @@ describe("send --repeat: burst mode", () => {
   });
 
   it("bad flag combinations: exit 2, one line (the rest of the table is in test/cli/argv.test.ts)", async () => {
-    const result = await runCli(["send", "payment", "--repeat", "5", "--unique-ids", "--same-ids", "--url", "http://127.0.0.1:9/x", "--secret", SECRET]);
+    const result = await runCli([
+      "send",
+      "payment",
+      "--repeat",
+      "5",
+      "--unique-ids",
+      "--same-ids",
+      "--url",
+      "http://127.0.0.1:9/x",
+      "--secret",
+      SECRET,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([expect.stringMatching(/--unique-ids and --same-ids exclude each other/)]);
   });
 
   it("--unique-ids for a body file: exit 2, says why", async () => {
-    const result = await runCli(["send", "fixtures/payment.json", "--repeat", "3", "--unique-ids", "--url", "http://127.0.0.1:9/x", "--secret", SECRET]);
+    const result = await runCli([
+      "send",
+      "fixtures/payment.json",
+      "--repeat",
+      "3",
+      "--unique-ids",
+      "--url",
+      "http://127.0.0.1:9/x",
+      "--secret",
+      SECRET,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--unique-ids needs a webhook type/);
   });
@@ -158,10 +186,14 @@ describe.runIf(process.env.XSOLLA_HOOKS_SOAK === "1")("send --repeat: flat memor
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const peak = (n: number) =>
       new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, "send", "payment", "--repeat", String(n), "--concurrency", "64", "--url", url, "--secret", SECRET], {
-          env: cliEnv(),
-          stdio: "ignore",
-        });
+        const child = spawn(
+          process.execPath,
+          [BIN, "send", "payment", "--repeat", String(n), "--concurrency", "64", "--url", url, "--secret", SECRET],
+          {
+            env: cliEnv(),
+            stdio: "ignore",
+          },
+        );
         let mb = 0;
         const timer = setInterval(() => {
           try {

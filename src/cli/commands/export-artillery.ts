@@ -40,7 +40,8 @@ export const command = defineCommand<ExportArtilleryOptions>({
     ),
   parse({ opts, args }) {
     const source = str(args[0]);
-    if (source === undefined) throw new UsageError("missing webhook type", { hint: "e.g. xsolla-hooks export artillery payment --url URL" });
+    if (source === undefined)
+      throw new UsageError("missing webhook type", { hint: "e.g. xsolla-hooks export artillery payment --url URL" });
     const url = str(opts.url);
     const rate = str(opts.rate);
     const duration = str(opts.duration);

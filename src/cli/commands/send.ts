@@ -43,7 +43,8 @@ function parseBurst(opts: RawInput["opts"], keepIds: boolean): BurstSettings | u
     throw new UsageError(`invalid --duration "${durationText}": from 1ms to 7 days, e.g. 30s or 5m`);
   if (repeat === undefined && durationMs === undefined) {
     const given = ["concurrency", "uniqueIds", "sameIds", "rate", "stateProbe"].filter((key) => opts[key] !== undefined);
-    if (given.length) throw new UsageError("--concurrency, --unique-ids, --same-ids, --rate and --state-probe go with --repeat N or --duration D");
+    if (given.length)
+      throw new UsageError("--concurrency, --unique-ids, --same-ids, --rate and --state-probe go with --repeat N or --duration D");
     return undefined;
   }
   if (opts.retry === true) throw new UsageError("--retry does not go with --repeat or --duration: a burst sends each request once");
@@ -125,7 +126,10 @@ export const command = defineCommand<SendOptions>({
         )
         .option("--repeat <n>", "burst: send N requests (C at a time) and report throughput, latency and every differing answer")
         .option("--duration <time>", "burst: keep sending for this long, e.g. 30s or 5m (with --repeat: whichever ends first)")
-        .option("--concurrency <c>", `burst: requests in flight at once, over as many kept-alive connections (default: ${DEFAULT_CONCURRENCY})`)
+        .option(
+          "--concurrency <c>",
+          `burst: requests in flight at once, over as many kept-alive connections (default: ${DEFAULT_CONCURRENCY})`,
+        )
         .option("--unique-ids", "burst: fresh transaction/order/invoice ids per request, signed per request (default for a type)")
         .option("--same-ids", "burst: the identical signed bytes every time, as Xsolla's resends and duplicates are")
         .option("--rate <r>", "burst: at most R requests per second (or R/m per minute)")
@@ -265,7 +269,9 @@ async function runBurstCommand(options: SendOptions, settings: BurstSettings, io
   }
   // Nothing answered at all: the handler is not there, as for a single send.
   if (totals.answered === 0 && totals.failed > 0)
-    throw new UnreachableError(`could not reach ${outcome.plan.url}: ${totals.evidence[0]?.error ?? "no answer"}`, { jsonReport: document });
+    throw new UnreachableError(`could not reach ${outcome.plan.url}: ${totals.evidence[0]?.error ?? "no answer"}`, {
+      jsonReport: document,
+    });
   io.stdout.write(options.json ? `${JSON.stringify(document)}\n` : renderBurst(outcome, style));
   return document.ok ? ExitCode.Ok : ExitCode.CheckFailed;
 }

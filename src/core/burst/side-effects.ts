@@ -3,8 +3,7 @@
 // transaction, alone, before the burst measures "one delivery" (for a probe that prints a number).
 
 export type SideEffects =
-  | { observed: false; message: string }
-  | { observed: true; ok: boolean; judged: boolean; readings: string[]; message: string };
+  { observed: false; message: string } | { observed: true; ok: boolean; judged: boolean; readings: string[]; message: string };
 
 export const UNOBSERVED =
   "side effects were not observed (no --state-probe): a handler that credits a duplicate twice still answers 2xx; add --state-probe to see it";
@@ -38,7 +37,13 @@ export function judgeSideEffects(readings: string[], count: number, probeError?:
           message: `one delivery did not change the probe's number (${shown}), so the probe may not observe this type: side effects were not judged`,
         };
       return burst === one
-        ? { observed: true, ok: true, judged: true, readings, message: `${count} identical deliveries changed the state by ${burst}, as one delivery does (${shown})` }
+        ? {
+            observed: true,
+            ok: true,
+            judged: true,
+            readings,
+            message: `${count} identical deliveries changed the state by ${burst}, as one delivery does (${shown})`,
+          }
         : {
             observed: true,
             ok: false,

@@ -34,19 +34,22 @@ export function idAdvancer(value: string | number): (step: number) => string | n
   const [, prefix = "", digits = ""] = match;
   const width = digits.length;
   const asNumber = typeof value === "number" && prefix === "" && width <= 15;
+  // "0042" stays zero-padded within 0000-9999; "4242" stays within 1000-9999 (no leading zero appears).
+  const padded = digits.startsWith("0") && width > 1;
+  const pad = (n: bigint | number) => (padded ? String(n).padStart(width, "0") : String(n));
   if (width <= 15) {
-    const low = width === 1 ? 0 : 10 ** (width - 1);
+    const low = padded || width === 1 ? 0 : 10 ** (width - 1);
     const span = 10 ** width - low;
     const offset = Number(digits) - low;
     return (step) => {
       const next = low + ((offset + step) % span);
-      return asNumber ? next : `${prefix}${next}`;
+      return asNumber ? next : `${prefix}${pad(next)}`;
     };
   }
-  const low = 10n ** BigInt(width - 1);
+  const low = padded ? 0n : 10n ** BigInt(width - 1);
   const span = 10n ** BigInt(width) - low;
   const offset = BigInt(digits) - low;
-  return (step) => `${prefix}${low + ((offset + BigInt(step)) % span)}`;
+  return (step) => `${prefix}${pad(low + ((offset + BigInt(step)) % span))}`;
 }
 
 export function advanceId(value: string | number, step: number): string | number {
@@ -100,7 +103,13 @@ export function createUniqueBodies(
     return typeof slot.original === "number" ? (i: number) => String(advance(i)) : (i: number) => JSON.stringify(String(advance(i)));
   });
   const idSlot = slots.findIndex((s) => s.generator === "transactionId");
-  const shownSlot = idSlot !== -1 ? idSlot : Math.max(0, slots.findIndex((s) => s.generator === "orderId"));
+  const shownSlot =
+    idSlot !== -1
+      ? idSlot
+      : Math.max(
+          0,
+          slots.findIndex((s) => s.generator === "orderId"),
+        );
   const shown = idAdvancer((slots[shownSlot] as (typeof slots)[number]).original);
 
   const bodyFor = (index: number) => {
