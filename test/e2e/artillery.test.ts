@@ -2,7 +2,7 @@
 // directory, run the exported scenario against the reference receiver on loopback, and check that every
 // request carried a valid signature. Slow and needs the npm registry: behind XSOLLA_HOOKS_ARTILLERY=1.
 // XSOLLA_HOOKS_ARTILLERY_DIR reuses a directory where artillery@2.0.21 is already installed.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,17 +62,25 @@ describe.runIf(process.env.XSOLLA_HOOKS_ARTILLERY === "1")("export artillery: th
         const flags = ["--url", `${receiver.url.replace(/\/$/, "")}/webhook`, "--rate", "20", "--duration", "2s", "--out", scenario];
         const exported = await runCli(["export", "artillery", "payment", ...(ids === "unique" ? ["--unique-ids"] : []), ...flags]);
         expect(exported.code, exported.stderr).toBe(0);
-        const run = spawnSync(artillery, ["run", "--output", join(dir, "report.json"), scenario], {
-          encoding: "utf8",
-          timeout: 300_000,
-          env: { ...cliEnv(), XSOLLA_WEBHOOK_SECRET: SECRET, ARTILLERY_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "1" },
+        // Not spawnSync: the receiver runs in this process and must answer while Artillery runs.
+        const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+          const child = spawn(artillery, ["run", "--output", join(dir, "report.json"), scenario], {
+            env: { ...cliEnv(), XSOLLA_WEBHOOK_SECRET: SECRET, ARTILLERY_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "1" },
+          });
+          let stdout = "";
+          let stderr = "";
+          child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+          child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+          child.on("close", (code) => done({ code, stdout, stderr }));
         });
-        expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-        const created = Number(/vusers\.created:\s*\.*\s*(\d+)/.exec(run.stdout)?.[1] ?? NaN);
-        expect(created).toBe(40);
-        expect(total).toBe(40);
+        expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+        // Artillery's own count of what it sent; arrivals follow its timer, so the count is read, not assumed.
+        const requests = Number(/http\.requests:\s*\.*\s*(\d+)/.exec(run.stdout)?.[1] ?? NaN);
+        expect(requests).toBeGreaterThan(10);
+        expect(run.stdout).not.toMatch(/errors\./);
+        expect(total).toBe(requests);
         expect(valid).toBe(total);
-        expect(accepted.size).toBe(ids === "unique" ? 40 : 1);
+        expect(accepted.size).toBe(ids === "unique" ? total : 1);
       } finally {
         await receiver.close();
       }

@@ -171,6 +171,31 @@ describe("send --repeat: burst mode", () => {
   });
 });
 
+describe("export artillery: files", () => {
+  it("writes the scenario and processor; refuses to overwrite either without --force (exit 2, nothing changed)", async () => {
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "xsolla-hooks-export-"));
+    try {
+      const args = ["export", "artillery", "payment", "--url", "http://127.0.0.1:3000/webhook"];
+      const first = await runCli(args, { cwd: dir });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain(join(dir, "xsolla-hooks-payment.artillery.yml"));
+      writeFileSync(join(dir, "xsolla-hooks-payment.processor.cjs"), "mine");
+      const again = await runCli(args, { cwd: dir });
+      expect(again.code).toBe(2);
+      expect(again.stderr.trim().split("\n")).toEqual([expect.stringMatching(/already exist: not overwritten.*--force/)]);
+      expect(readFileSync(join(dir, "xsolla-hooks-payment.processor.cjs"), "utf8")).toBe("mine");
+      const forced = await runCli([...args, "--force"], { cwd: dir });
+      expect(forced.code).toBe(0);
+      expect(readFileSync(join(dir, "xsolla-hooks-payment.processor.cjs"), "utf8")).toContain("signXsollaWebhook");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // Memory stays flat however large N is: peak RSS of a large burst against a small one. Slow; behind a flag.
 describe.runIf(process.env.XSOLLA_HOOKS_SOAK === "1")("send --repeat: flat memory on a large N", () => {
   it("200 000 requests peak within 30 MB of 10 000, and under 150 MB", { timeout: 300_000 }, async () => {
