@@ -53,7 +53,7 @@ try {
       command: c.name,
       "median ms": ms.toFixed(1),
       "node -e 0 ms": baseline.toFixed(1),
-      over: `+${over.toFixed(1)} ms`,
+      over: `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms`,
       budget: `+${c.budgetMs} ms`,
       ratio: `${(ms / baseline).toFixed(2)}x`,
       ok: ok ? "ok" : "OVER BUDGET",
