@@ -4,6 +4,7 @@
 // if any event was lost, acked before it was handled, a duplicate handling went unreported, another project's
 // event was touched, or the poller did not finish in one run.
 import { fileURLToPath } from "node:url";
+import { printTable } from "./lib.mjs";
 
 const { runEventsChaos } = await import(fileURLToPath(new URL("../dist/runners/events-chaos.js", import.meta.url)));
 
@@ -34,14 +35,6 @@ for (const forward of [false, true]) {
   });
 }
 
-const columns = Object.keys(rows[0]);
-const widths = columns.map((c) => Math.max(c.length, ...rows.map((row) => String(row[c]).length)));
-const line = (cells) =>
-  cells
-    .map((cell, i) => String(cell).padEnd(widths[i]))
-    .join("  ")
-    .trimEnd();
 console.log(`Event API chaos: ${events} events, seed ${seed}`);
-console.log(line(columns));
-for (const row of rows) console.log(line(columns.map((c) => row[c])));
+printTable(rows);
 process.exitCode = rows.every((row) => row.ok === "yes") ? 0 : 1;

@@ -3,13 +3,13 @@
 // autocannon with the same signed payment body over the same connections, in the same run.
 // Target: the receiver (verifying every signature, logging every request) reaches 0.8x the bare server.
 // BENCH_SOAK=1000000 adds a soak: that many deliveries, RSS sampled every 100 000 (target: flat, < 150 MB).
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { BARE_SERVER, recordResults, startServer as start } from "./lib.mjs";
 
 const bin = fileURLToPath(new URL("../bin/xsolla-hooks.js", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -23,28 +23,6 @@ const headers = {
   "content-type": "application/json",
   authorization: `Signature ${createHash("sha1").update(body).update(SECRET).digest("hex")}`,
 };
-
-/** Starts a server process and resolves with its URL once it prints one. */
-function start(args, pattern) {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const onData = (chunk) => {
-      seen += chunk.toString();
-      const match = seen.match(pattern);
-      if (match) resolve({ child, url: match[1] });
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${seen}`)));
-  });
-}
-
-const BARE = `
-const http = require("node:http");
-const server = http.createServer((req, res) => { req.on("data", () => {}); req.on("end", () => { res.writeHead(204); res.end(); }); });
-server.listen(0, "127.0.0.1", () => console.log("listening on http://127.0.0.1:" + server.address().port + "/"));
-`;
 
 function load(url, options = {}) {
   const settings = { url, method: "POST", headers, body, connections, pipelining: 1, duration: seconds, ...options };
@@ -77,7 +55,7 @@ function rssOf(pid) {
 
 const dir = mkdtempSync(join(tmpdir(), "xsolla-hooks-bench-"));
 try {
-  const bare = await start(["-e", BARE], /listening on (\S+)/);
+  const bare = await start(["-e", BARE_SERVER], /listening on (\S+)/);
   await load(bare.url, { duration: 2 }); // warm-up
   const bareResult = await load(bare.url);
   bare.child.kill();
@@ -94,6 +72,16 @@ try {
   console.log(row("listen (verify + log file)", receiverResult));
   console.log(`ratio ${ratio.toFixed(2)}x the bare server (target >= 0.80) ${ratio >= 0.8 ? "ok" : "BELOW TARGET"}`);
   let failed = ratio < 0.8 || receiverResult.non2xx > 0;
+  recordResults("receiver", {
+    connections,
+    seconds,
+    bareRps: Math.round(bareResult.requests.average),
+    receiverRps: Math.round(receiverResult.requests.average),
+    ratio: Number(ratio.toFixed(2)),
+    receiverP50Ms: receiverResult.latency.p50,
+    receiverP99Ms: receiverResult.latency.p99,
+    ok: ratio >= 0.8,
+  });
 
   if (soak > 0) {
     console.log(`\nsoak: ${soak} deliveries, RSS every 100 000`);

@@ -2,7 +2,7 @@
 // timeouts, parser errors) that we turn into the exit codes users see.
 import { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { Agent, request } from "undici";
+import { Agent, Pool, request } from "undici";
 import { flattenHeaders, readCappedBody } from "./http-read.js";
 import {
   classifyTransportError,
@@ -73,5 +73,105 @@ export function createHttpTransport(options: { responseLimit?: number } = {}): H
       }
     },
     close: () => agent.close(),
+  };
+}
+
+export interface PooledHttpTransport extends HttpTransport {
+  /** Connections opened so far (a pool reuses them: this stays at most `connections`). */
+  readonly connectionsOpened: number;
+}
+
+/**
+ * Many requests to one origin over at most `connections` kept-alive sockets: what a burst needs. Timeouts are
+ * undici's own (no timer per request), and Ctrl-C (`signal`) destroys the pool, so whatever is in flight ends at once.
+ */
+export function createPooledHttpTransport(options: {
+  url: string;
+  connections: number;
+  signal?: AbortSignal | undefined;
+  responseLimit?: number;
+}): PooledHttpTransport {
+  const limit = options.responseLimit ?? DEFAULT_RESPONSE_LIMIT;
+  const target = new URL(options.url);
+  const path = `${target.pathname}${target.search}`;
+  const pool = new Pool(target.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
+  let connectionsOpened = 0;
+  pool.on("connect", () => void connectionsOpened++);
+  const interrupt = () => void pool.destroy().catch(() => {});
+  options.signal?.addEventListener("abort", interrupt, { once: true });
+  return {
+    get connectionsOpened() {
+      return connectionsOpened;
+    },
+    send(req: OutgoingRequest, { timeoutMs }): Promise<SendResult> {
+      const started = performance.now();
+      // The raw dispatch API: no stream per answer, which a burst of small answers would pay for on every request.
+      return new Promise<SendResult>((resolve) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        let status = 0;
+        let headers: Record<string, string> = {};
+        let settled = false;
+        const finish = (result: SendResult) => {
+          if (settled) return;
+          settled = true;
+          resolve(result);
+        };
+        const reply = (): SendResult => ({
+          kind: "reply",
+          status,
+          headers,
+          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+          truncated,
+          durationMs: performance.now() - started,
+        });
+        const fail = (error: unknown): void => {
+          const durationMs = performance.now() - started;
+          if (options.signal?.aborted) return finish(interruptedNoReply(true, durationMs));
+          const kind = classifyTransportError(error);
+          const detail = kind === "timeout" ? `no answer within ${timeoutMs} ms` : describeTransportError(error);
+          finish({ kind: "no-reply", error: { kind, message: `${TRANSPORT_FAILURE_TEXT[kind]}: ${detail}` }, durationMs });
+        };
+        try {
+          pool.dispatch(
+            { path, method: req.method, headers: req.headers, body: req.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+            {
+              // undici takes a handler in this (current) shape only when it has onRequestStart.
+              onRequestStart() {},
+              onResponseStart(_controller, statusCode, responseHeaders) {
+                status = statusCode;
+                headers = flattenHeaders(responseHeaders);
+              },
+              onResponseData(controller, chunk) {
+                if (truncated) return;
+                if (size + chunk.length > limit) {
+                  chunks.push(chunk.subarray(0, limit - size));
+                  truncated = true;
+                  // Enough read: the answer so far is the evidence; the rest is not waited for.
+                  finish(reply());
+                  controller.abort(new Error("response over the limit"));
+                  return;
+                }
+                chunks.push(chunk);
+                size += chunk.length;
+              },
+              onResponseEnd() {
+                finish(reply());
+              },
+              onResponseError(_controller, error) {
+                fail(error);
+              },
+            },
+          );
+        } catch (error) {
+          fail(error);
+        }
+      });
+    },
+    async close() {
+      options.signal?.removeEventListener("abort", interrupt);
+      if (!pool.destroyed) await pool.close().catch(() => {});
+    },
   };
 }

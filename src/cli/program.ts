@@ -145,7 +145,8 @@ export async function createProgram(
   const parentOf = (name: string): Command => {
     const known = parents.get(name);
     if (known) return known;
-    const group = declareEventsGroup(program.command(name).description(GROUPS[name] ?? ""));
+    const bare = program.command(name).description(GROUPS[name] ?? "");
+    const group = name === "events" ? declareEventsGroup(bare) : bare;
     parents.set(name, group);
     return group;
   };

@@ -31,6 +31,23 @@ export interface DeliverOptions {
   onAttempt?: ((record: AttemptRecord, next: { delayMs: number; attempt: number } | null) => void) | undefined;
 }
 
+/** One request on the wire: the only place a webhook leaves the process. */
+async function attempt(
+  transport: Transport,
+  request: OutgoingRequest,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  elapsed: () => number,
+): Promise<SendResult> {
+  try {
+    return await transport.send(request, { timeoutMs, signal });
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+    // A transport that throws on Ctrl-C: the request may have left; say no more than that.
+    return interruptedNoReply("unknown", elapsed());
+  }
+}
+
 export async function deliver(request: OutgoingRequest, options: DeliverOptions): Promise<DeliveryReport> {
   const { transport, clock, policy, signal } = options;
   const delays = options.delaysMs ?? policy.delaysMs;
@@ -41,14 +58,7 @@ export async function deliver(request: OutgoingRequest, options: DeliverOptions)
   for (let index = 0; index <= delays.length; index++) {
     if (signal?.aborted) return report("interrupted");
     const at = clock.now();
-    let result: SendResult;
-    try {
-      result = await transport.send(request, { timeoutMs: options.timeoutMs, signal });
-    } catch (error) {
-      if (!signal?.aborted) throw error;
-      // A transport that throws on Ctrl-C: the request may have left; say no more than that.
-      result = interruptedNoReply("unknown", clock.now() - at);
-    }
+    const result = await attempt(transport, request, options.timeoutMs, signal, () => clock.now() - at);
     if (result.kind === "no-reply" && result.error.kind === "interrupted") {
       // The attempt in flight is part of the timeline: "sent, no answer yet" is not "never made".
       const record: AttemptRecord = { attempt: index + 1, at, offsetMs: at - startedAt, result, decision: "interrupted" };
@@ -93,4 +103,42 @@ export function deliverOnce(
     signal,
     classify: () => "final",
   });
+}
+
+export interface BurstOptions {
+  transport: Transport;
+  /** Requests in flight at once. */
+  concurrency: number;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /**
+   * Request `index` (0-based), or undefined when the burst is over (--repeat reached, --duration up). May wait
+   * first (--rate).
+   */
+  next(index: number): OutgoingRequest | undefined | Promise<OutgoingRequest | undefined>;
+  /** Every result as it arrives; nothing is kept here, so memory does not grow with the burst. */
+  onResult(result: SendResult, index: number): void;
+}
+
+/** Many single attempts, `concurrency` at a time, no retries: burst mode. Returns how many requests went out. */
+export async function deliverBurst(options: BurstOptions): Promise<number> {
+  const { transport, signal, timeoutMs } = options;
+  let issued = 0;
+  let sent = 0;
+  let done = false;
+  const worker = async () => {
+    while (!done && !signal?.aborted) {
+      const index = issued++;
+      const request = await options.next(index);
+      if (request === undefined || signal?.aborted) {
+        done = true;
+        return;
+      }
+      sent++;
+      const started = performance.now();
+      options.onResult(await attempt(transport, request, timeoutMs, signal, () => performance.now() - started), index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  return sent;
 }

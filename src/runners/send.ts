@@ -164,15 +164,19 @@ function shownSignature(prepared: SignedRequest): Pick<SentWebhook, "signature" 
 }
 
 /** Where, with what secret, which bytes: the target, then the body (fixture, file, stdin or capture), signed. */
-interface Prepared {
+export interface Prepared {
   prepared: SignedRequest;
+  /** The handler URL as given (unmasked: it is where requests go) and what to sign more bodies with. */
+  url: string;
+  secret: string | undefined;
+  headers: Record<string, string>;
   sent: SentWebhook;
   fixture: Fixture | undefined;
   timeoutMs: number;
   shape: SentBodyShape;
 }
 
-async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared> {
+export async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared> {
   const { target } = await loadTarget(io, {
     url: command.url,
     secret: command.secret,
@@ -193,6 +197,9 @@ async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared
     const identified = await identifyBody(captured.body, payload, io);
     return {
       prepared,
+      url,
+      secret: command.resign ? requireSecret(target) : undefined,
+      headers: target.headers,
       fixture: identified.fixture,
       timeoutMs: target.timeoutMs,
       sent: { url: redactUrls(url), type: identified.type, bytes: captured.body, fresh: {}, ...shownSignature(prepared) },
@@ -209,6 +216,9 @@ async function prepareForCommand(command: SendCommand, io: Io): Promise<Prepared
   const edited = command.payload.sets.length > 0 || command.payload.merges.length > 0;
   return {
     prepared,
+    url,
+    secret,
+    headers: target.headers,
     fixture: payload.fixture,
     timeoutMs: target.timeoutMs,
     sent: { url: redactUrls(url), type: payload.type, bytes: payload.bytes, fresh: payload.fresh, ...shownSignature(prepared) },

@@ -144,6 +144,21 @@ const TABLE: Record<string, Case[]> = {
       },
     },
     {
+      argv: ["send", "payment", "--repeat", "20000", "--concurrency", "64", "--rate", "600/m", "--duration", "30s"],
+      options: {
+        source: "payment",
+        burst: { repeat: 20000, concurrency: 64, ids: undefined, ratePerSecond: 10, durationMs: 30_000, stateProbe: undefined },
+      },
+    },
+    {
+      argv: ["send", "order_paid", "--repeat", "3", "--concurrency", "64", "--same-ids", "--state-probe", "cat n"],
+      options: { source: "order_paid", burst: { repeat: 3, concurrency: 3, ids: "same", stateProbe: "cat n" } },
+    },
+    {
+      argv: ["send", "payment", "--duration", "45", "--unique-ids"],
+      options: { burst: { repeat: undefined, concurrency: 10, ids: "unique", durationMs: 45_000, ratePerSecond: undefined } },
+    },
+    {
       argv: ["send", "payment", "--retry", "--realtime", "--no-color"],
       options: {
         source: "payment",
@@ -517,6 +532,46 @@ const TABLE: Record<string, Case[]> = {
       },
     },
   ],
+  "export artillery": [
+    {
+      argv: ["export", "artillery", "payment", "--url", "http://127.0.0.1:3000/webhook"],
+      options: {
+        source: "payment",
+        url: "http://127.0.0.1:3000/webhook",
+        uniqueIds: false,
+        arrivalRate: 10,
+        durationSeconds: 60,
+        force: false,
+        json: false,
+      },
+    },
+    {
+      argv: [
+        "export",
+        "artillery",
+        "order_paid",
+        "--unique-ids",
+        "--rate",
+        "120/m",
+        "--duration",
+        "5m",
+        "--out",
+        "x/b.yml",
+        "--force",
+        "--set",
+        "user.id=u1",
+      ],
+      options: {
+        source: "order_paid",
+        uniqueIds: true,
+        arrivalRate: 2,
+        durationSeconds: 300,
+        out: "x/b.yml",
+        force: true,
+        payload: payload({ sets: [{ path: "user.id", value: "u1" }] }),
+      },
+    },
+  ],
   interactive: [
     { argv: ["interactive"], options: { forget: false } },
     { argv: ["interactive", "--forget"], options: { forget: true } },
@@ -602,6 +657,20 @@ describe("bad values are refused at the boundary, before anything runs", () => {
     [["flow", "purchase", "--swap", "payment"], /invalid --swap "payment": name two steps/],
     [["flow", "purchase", "--json", "--reporter", "tap"], /--json and --reporter tap disagree/],
     [["flow", "purchase", "--state-probe", ""], /--state-probe is empty/],
+    [["send", "payment", "--concurrency", "4"], /go with --repeat N or --duration D/],
+    [["send", "payment", "--same-ids"], /go with --repeat N or --duration D/],
+    [["send", "payment", "--repeat", "5", "--retry"], /--retry does not go with --repeat/],
+    [["send", "payment", "--repeat", "5", "--state-probe", "true"], /--state-probe goes with --same-ids/],
+    [["send", "payment", "--repeat", "0"], /invalid --repeat "0"/],
+    [["send", "payment", "--repeat", "5", "--concurrency", "5000"], /invalid --concurrency "5000"/],
+    [["send", "payment", "--repeat", "5", "--rate", "fast"], /invalid --rate "fast"/],
+    [["send", "payment", "--repeat", "5", "--rate", "0/s"], /invalid --rate "0\/s"/],
+    [["send", "payment", "--duration", "soon"], /invalid --duration "soon"/],
+    [["send", "payment", "--repeat", "5", "--unique-ids", "--keep-ids"], /--unique-ids does not go with --keep-ids/],
+    [["send", "--request", "c.http", "--repeat", "5", "--unique-ids"], /--unique-ids does not go with --keep-ids or --request/],
+    [["export", "artillery"], /missing webhook type/],
+    [["export", "artillery", "payment", "--duration", "1500ms"], /invalid --duration "1500ms": whole seconds/],
+    [["export", "artillery", "payment", "--unique-ids", "--keep-ids"], /--unique-ids does not go with --keep-ids/],
   ])("%j", async (argv, message) => {
     await expect(parseCommandLine(argv)).rejects.toThrow(message);
   });

@@ -19,6 +19,7 @@ const entry = (path: string[], summary: string, load: () => Promise<{ command: A
 
 export const GROUPS: Record<string, string> = {
   events: "read and acknowledge Xsolla Event API events, or run a local mock of the API",
+  export: "write the same signed burst for another load tool (Artillery), to run past one machine",
 };
 
 export const REGISTRY: readonly CommandEntry[] = [
@@ -51,6 +52,11 @@ export const REGISTRY: readonly CommandEntry[] = [
     ["events", "enqueue"],
     "add an event to a running mock (events serve) through its admin route",
     () => import("./events/enqueue.js"),
+  ),
+  entry(
+    ["export", "artillery"],
+    "write an Artillery scenario and a processor that signs each request as xsolla-hooks does",
+    () => import("./export-artillery.js"),
   ),
   entry(
     ["interactive"],

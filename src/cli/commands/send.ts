@@ -4,7 +4,9 @@ import { ExitCode, InterruptedError, UnreachableError, UsageError } from "../../
 import { describePolicies } from "../../core/delivery/policies.js";
 import { deliveryToJson } from "../../core/delivery/report.js";
 import { checkExpectFinal, type RetryRequest } from "../../core/delivery/retry-plan.js";
-import { parseSchedule } from "../../core/duration.js";
+import { parseDuration, parseSchedule } from "../../core/duration.js";
+import { parseRate } from "../../core/burst/rate.js";
+import type { BurstSettings } from "../../runners/burst.js";
 import { describeExpectation, parseStatusList } from "../../core/expectation.js";
 import { checkUrl } from "../../core/settings.js";
 import type { SendCommand } from "../../runners/send.js";
@@ -26,6 +28,43 @@ import { createStyle } from "../style.js";
 export interface SendOptions extends SendCommand {
   json: boolean;
   color: boolean | undefined;
+  /** Burst mode (--repeat or --duration); absent for a single send. */
+  burst?: BurstSettings | undefined;
+}
+
+const MAX_CONCURRENCY = 1024;
+const DEFAULT_CONCURRENCY = 10;
+
+function parseBurst(opts: RawInput["opts"], keepIds: boolean): BurstSettings | undefined {
+  const repeat = parseInteger(str(opts.repeat), "--repeat", { min: 1, max: 1_000_000_000 });
+  const durationText = str(opts.duration);
+  const durationMs = durationText === undefined ? undefined : parseDuration(durationText, "--duration", "s");
+  if (durationMs !== undefined && !(durationMs >= 1 && durationMs <= 7 * 24 * 3_600_000))
+    throw new UsageError(`invalid --duration "${durationText}": from 1ms to 7 days, e.g. 30s or 5m`);
+  if (repeat === undefined && durationMs === undefined) {
+    const given = ["concurrency", "uniqueIds", "sameIds", "rate", "stateProbe"].filter((key) => opts[key] !== undefined);
+    if (given.length)
+      throw new UsageError("--concurrency, --unique-ids, --same-ids, --rate and --state-probe go with --repeat N or --duration D");
+    return undefined;
+  }
+  if (opts.retry === true) throw new UsageError("--retry does not go with --repeat or --duration: a burst sends each request once");
+  if (opts.uniqueIds === true && opts.sameIds === true) throw new UsageError("--unique-ids and --same-ids exclude each other");
+  if (opts.uniqueIds === true && (keepIds || str(opts.request) !== undefined))
+    throw new UsageError("--unique-ids does not go with --keep-ids or --request: they send the same bytes every time");
+  const stateProbe = str(opts.stateProbe);
+  if (stateProbe !== undefined && opts.sameIds !== true)
+    throw new UsageError("--state-probe goes with --same-ids: it checks that identical deliveries change the state once");
+  const rateText = str(opts.rate);
+  const concurrency = parseInteger(str(opts.concurrency), "--concurrency", { min: 1, max: MAX_CONCURRENCY }) ?? DEFAULT_CONCURRENCY;
+  return {
+    repeat,
+    // More connections than requests would only be opened and closed.
+    concurrency: repeat === undefined ? concurrency : Math.min(concurrency, repeat),
+    ids: opts.uniqueIds === true ? "unique" : opts.sameIds === true ? "same" : undefined,
+    ratePerSecond: rateText === undefined ? undefined : parseRate(rateText),
+    durationMs,
+    stateProbe,
+  };
 }
 
 function parseRetry(opts: RawInput["opts"]): RetryRequest | undefined {
@@ -84,7 +123,17 @@ export const command = defineCommand<SendOptions>({
         .option(
           "--expect-final <code|class>",
           "with --retry: pass only if delivery ended in this final failure (e.g. 400, 4xx, exhausted, no-answer)",
-        ),
+        )
+        .option("--repeat <n>", "burst: send N requests (C at a time) and report throughput, latency and every differing answer")
+        .option("--duration <time>", "burst: keep sending for this long, e.g. 30s or 5m (with --repeat: whichever ends first)")
+        .option(
+          "--concurrency <c>",
+          `burst: requests in flight at once, over as many kept-alive connections (default: ${DEFAULT_CONCURRENCY})`,
+        )
+        .option("--unique-ids", "burst: fresh transaction/order/invoice ids per request, signed per request (default for a type)")
+        .option("--same-ids", "burst: the identical signed bytes every time, as Xsolla's resends and duplicates are")
+        .option("--rate <r>", "burst: at most R requests per second (or R/m per minute)")
+        .option("--state-probe <command>", "burst with --same-ids: a shell command printing the handler's state; checks it changed once"),
     ).addHelpText(
       "after",
       () =>
@@ -97,6 +146,9 @@ export const command = defineCommand<SendOptions>({
           "xsolla-hooks send --request captures/000001-20261121T235959.123Z-payment.http --url http://localhost:3000/webhook",
           "xsolla-hooks send --request prod.http --resign --secret $STAGING_SECRET --url https://staging.example.com/xsolla",
           "xsolla-hooks send payment --retry --schedule 1m,5m,30m --speed 60 --url $URL --secret $SECRET",
+          "xsolla-hooks send payment --repeat 20000 --concurrency 64 --url $URL --secret $SECRET",
+          "xsolla-hooks send order_paid --repeat 500 --concurrency 50 --same-ids --state-probe 'psql -tAc \"select count(*) from credits\"'",
+          "xsolla-hooks send payment --duration 30s --rate 200/s --unique-ids --json --url $URL --secret $SECRET",
         ) + `\nRetry policies (--retry):\n${describePolicies()}\n`,
     ),
   parse({ opts, args }) {
@@ -120,12 +172,14 @@ export const command = defineCommand<SendOptions>({
       request,
       resign: opts.resign === true,
       retry: parseRetry(opts),
+      burst: parseBurst(opts, opts.keepIds === true),
     };
   },
   run,
 });
 
 async function run(options: SendOptions, io: Io): Promise<number> {
+  if (options.burst) return runBurstCommand(options, options.burst, io);
   const { runSend } = await import("../../runners/send.js");
   const style = await createStyle(io, options.color);
   // Only real waiting gets a countdown; the virtual clock does not wait.
@@ -192,4 +246,32 @@ async function run(options: SendOptions, io: Io): Promise<number> {
     if (outcome.hint) io.stdout.write(style.dim(`  hint: ${outcome.hint}\n`));
   }
   return verdict.ok ? ExitCode.Ok : ExitCode.CheckFailed;
+}
+
+async function runBurstCommand(options: SendOptions, settings: BurstSettings, io: Io): Promise<number> {
+  const { runBurst } = await import("../../runners/burst.js");
+  const { burstToJson, renderBurst, renderBurstProgress } = await import("../render/burst.js");
+  const style = await createStyle(io, options.color);
+  const progress = createProgressLine(io, !options.json);
+  const outcome = await runBurst(options, settings, io, {
+    onStart(live) {
+      progress.tick(() => renderBurstProgress(live.plan, live.progress()));
+    },
+  }).finally(() => progress.clear());
+  const document = burstToJson(outcome);
+  const { totals } = outcome;
+  if (outcome.interrupted) {
+    if (!options.json) io.stdout.write(renderBurst(outcome, style));
+    throw new InterruptedError(
+      `interrupted after ${totals.sent} answered request${totals.sent === 1 ? "" : "s"}${outcome.interruptedInFlight ? ` (${outcome.interruptedInFlight} sent, no answer yet)` : ""}`,
+      { jsonReport: document },
+    );
+  }
+  // Nothing answered at all: the handler is not there, as for a single send.
+  if (totals.answered === 0 && totals.failed > 0)
+    throw new UnreachableError(`could not reach ${outcome.plan.url}: ${totals.evidence[0]?.error ?? "no answer"}`, {
+      jsonReport: document,
+    });
+  io.stdout.write(options.json ? `${JSON.stringify(document)}\n` : renderBurst(outcome, style));
+  return document.ok ? ExitCode.Ok : ExitCode.CheckFailed;
 }
