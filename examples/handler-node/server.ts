@@ -43,6 +43,8 @@ interface Grant {
   refundedCents: number;
   gems: number;
   items: Record<string, number>;
+  /** False for a payment whose items come with its order_paid (separate webhooks). */
+  grantsSomething: boolean;
   status: "granted" | "partially_refunded" | "refunded" | "canceled";
 }
 
@@ -111,6 +113,7 @@ function grantPayment(webhook: PaymentWebhook): void {
     refundedCents: 0,
     gems,
     items: {},
+    grantsSomething: !forOrder,
     status: "granted",
   });
   account.gems += gems;
@@ -141,6 +144,7 @@ function grantOrder(webhook: OrderPaidWebhook): void {
     refundedCents: 0,
     gems: 0,
     items,
+    grantsSomething: true,
     status: "granted",
   });
   addItems(account, items, 1);
@@ -320,7 +324,7 @@ async function onWebhook(req: IncomingMessage, res: ServerResponse): Promise<voi
   }
 }
 
-/** For `xsolla-hooks test --state-probe`: active grants of a user as a number, or the whole account with format=json. */
+/** For `xsolla-hooks test --state-probe`: the value a user holds as a number, or the whole account with format=json. */
 function onState(url: URL, res: ServerResponse): void {
   const userId = url.searchParams.get("user") ?? "";
   const account = accounts.get(userId);
@@ -331,8 +335,12 @@ function onState(url: URL, res: ServerResponse): void {
       .end(JSON.stringify({ user: userId, known: account !== undefined, ...account, grants: userGrants }));
     return;
   }
-  const active = userGrants.filter((g) => g.status === "granted" || g.status === "partially_refunded").length;
-  res.writeHead(200, { "content-type": "text/plain" }).end(`${active}\n`);
+  // What the user still holds, in cents paid for it: a purchase adds its price once, a refund takes back what it
+  // refunded. A payment for a store order grants nothing itself (its order_paid does), so it adds nothing.
+  const held = userGrants
+    .filter((g) => (g.status === "granted" || g.status === "partially_refunded") && g.grantsSomething)
+    .reduce((sum, g) => sum + g.paidCents - g.refundedCents, 0);
+  res.writeHead(200, { "content-type": "text/plain" }).end(`${held}\n`);
 }
 
 const server = createServer((req, res) => {

@@ -7,6 +7,8 @@ import { buildPayload, findFixture, loadBuiltinFixtures, sendWebhook, type JsonO
 import { ROOT, runCli, waitForOutput } from "../helpers/cli.js";
 
 const SECRET = "example-handler-secret";
+/** The users the flows below buy as: the handler's user table knows them. */
+const FLOW_USERS = Array.from({ length: 10 }, (_, index) => `flow_user_${index}`);
 let handler: ChildProcess;
 let url = "";
 let base = "";
@@ -14,7 +16,7 @@ let base = "";
 beforeAll(async () => {
   handler = spawn(process.execPath, ["--import", "tsx", join(ROOT, "examples", "handler-node", "server.ts")], {
     cwd: ROOT,
-    env: { ...process.env, XSOLLA_WEBHOOK_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1" },
+    env: { ...process.env, XSOLLA_WEBHOOK_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", KNOWN_USERS: FLOW_USERS.join(",") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const match = await waitForOutput(handler, /listening on (http:\/\/\S+)\n/);
@@ -64,6 +66,35 @@ describe("examples/handler-node", () => {
     expect(idempotency).toHaveLength(4);
     for (const check of idempotency) expect(check.note, check.id).toBeNull();
   }, 60_000);
+
+  it("passes every built-in flow, both modes, with the state probe and the duplicate and race perturbations", async () => {
+    const runs: string[][] = [
+      ["purchase", "--duplicate", "order_paid"],
+      ["purchase", "--concurrent", "order_paid"],
+      ["purchase", "--mode", "separate", "--duplicate", "payment", "--swap", "validate-3,validate-2"],
+      ["refund"],
+      ["refund", "--mode", "separate"],
+      ["partial-refund"],
+      ["partial-refund", "--mode", "separate"],
+      ["failed-validation"],
+      ["subscription"],
+      ["non-renewal"],
+    ];
+    // Each run its own user (the story's user id is the probe's key), so the runs cannot see each other's grants.
+    const results = await Promise.all(
+      runs.map((args, index) =>
+        runCli(["flow", ...args, "--user", `flow_user_${index}`, "--url", url, "--secret", SECRET, "--state-probe", probe(), "--json"], {
+          timeoutMs: 60_000,
+        }),
+      ),
+    );
+    results.forEach((result, index) => {
+      const report = JSON.parse(result.stdout) as { ok: boolean; steps: { id: string; outcome: string; message: string }[] };
+      const failing = report.steps.filter((s) => s.outcome !== "passed").map((s) => `${s.id}: ${s.message}`);
+      expect(failing, `${runs[index]?.join(" ")}\n${result.stderr}`).toEqual([]);
+      expect(result.code).toBe(0);
+    });
+  }, 90_000);
 
   // Refunds and partial refunds: examples/vitest-contract.test.ts. Here the rest, sent in-process (fast, same bytes).
   it("a canceled order takes back its items; subscriptions follow create, non-renewal and cancel", async () => {

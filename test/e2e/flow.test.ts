@@ -1,6 +1,6 @@
 // `xsolla-hooks flow` through the built CLI: the reference receiver passes every flow, and handlers
 // written to be wrong in the way each flow exists to catch fail it at the right step, with evidence.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -245,6 +245,25 @@ describe("flows catch handlers that are wrong across steps", { timeout: 60_000 }
 
     expect(refused.failing).toEqual(["validate-1"]);
     expect(refused.step("order_paid").message).toMatch(/Xsolla sends nothing after a refused user_validation/);
+  });
+});
+
+describe("flow --reporter github", () => {
+  it("annotates the step that broke and appends the job summary", async () => {
+    const lax = await handler({ acceptUnknownUsers: true });
+    const dir = mkdtempSync(join(tmpdir(), "xsolla-hooks-flow-gh-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const summaryFile = join(dir, "summary.md");
+    writeFileSync(summaryFile, "earlier step\n");
+    const result = await runCli(
+      ["flow", "failed-validation", "--unknown-user", "nobody_42", "--url", lax.url, "--secret", SECRET, "--reporter", "github"],
+      { env: { GITHUB_STEP_SUMMARY: summaryFile }, timeoutMs: 30_000 },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^::error title=xsolla-hooks flow failed-validation%3A validate-unknown::.*accepted a user/m);
+    const summary = readFileSync(summaryFile, "utf8");
+    expect(summary.startsWith("earlier step\n")).toBe(true);
+    expect(summary).toMatch(/validate-unknown/);
   });
 });
 

@@ -228,7 +228,10 @@ async function run(options: FlowOptions, io: Io): Promise<number> {
   const result = await runFlow(runOptions, plan);
   if (io.signal.aborted) throw new InterruptedError(`interrupted after ${result.passed + result.failed} steps`);
   const style = await createStyle(io, options.color);
-  if (output) {
+  if (config.reporter === "github") {
+    const { writeGithubReport } = await import("../github-report.js");
+    await writeGithubReport(result, io, { title: `xsolla-hooks flow ${result.flow}`, output });
+  } else if (output) {
     const { plainStyle } = await import("../../core/text-style.js");
     const { formatFlowSummary } = await import("../../core/flow/report.js");
     writeFileAtomic(output, await render(result, config.reporter, plainStyle));

@@ -6,7 +6,6 @@ import {
   formatCheckLine,
   formatSummary,
   REPORTERS,
-  toGithubReport,
   toJsonReport,
   toJunitReport,
   toPrettyReport,
@@ -203,14 +202,8 @@ async function run(options: TestOptions, io: Io): Promise<number> {
   if (io.signal.aborted) throw new InterruptedError(`interrupted after ${result.checks.length} checks`);
   // The report is written even when nothing answered: CI keeps a report that says why, never an old one.
   if (config.reporter === "github") {
-    const report = toGithubReport(result);
-    if (output) writeFileAtomic(output, report.summary);
-    io.stdout.write(report.annotations);
-    const { appendStepSummary } = await import("../../adapters/step-summary.js");
-    const summary = await appendStepSummary(report.summary, io.env, io.cwd);
-    // The verdict stands without the job summary; say why it is missing.
-    if (!summary.written && summary.reason !== "not-in-actions")
-      io.stderr.write(`warning: could not append the job summary to $GITHUB_STEP_SUMMARY (${summary.reason})\n`);
+    const { writeGithubReport } = await import("../github-report.js");
+    await writeGithubReport(result, io, { output });
   } else if (output) {
     writeFileAtomic(output, render(result, config.reporter, plainStyle));
     io.stdout.write(formatSummary(result, style));

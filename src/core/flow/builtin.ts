@@ -2,7 +2,7 @@
 // docs/xsolla-contract.md; where Xsolla publishes no sequence, `basis` says MODEL.
 import { formatLike } from "../fixtures/fresh.js";
 import { getAtPath, type Json, type SetOverride } from "../fixtures/overrides.js";
-import type { FlowDefinition, FlowMode, FlowStepSpec, FlowStory } from "./types.js";
+import type { FlowDefinition, FlowMode, FlowStepSpec, FlowStory, StepValue } from "./types.js";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -82,7 +82,24 @@ const VALIDATIONS: readonly [string, string][] = [
   ["validate-3", 'user check on "Pay now"'],
 ];
 
-function purchaseSteps(mode: FlowMode): FlowStepSpec[] {
+/**
+ * A separate-mode payment (or refund) for a store order names that order and its items under purchase.order, as
+ * Xsolla's own SDK reads them (docs/xsolla-contract.md §5): the same order and items as the order_paid that follows.
+ */
+function orderOfPayment(story: FlowStory): Record<string, StepValue> {
+  const price = (amount: number) => ({ amount, currency: "USD" });
+  return {
+    "purchase.order": {
+      id: story.orderId,
+      lineitems: [
+        { sku: "crystal_sword", quantity: 1, price: price(4.99), price_before_discount: price(5.99) },
+        { sku: "gold_pack_500", quantity: 1, price: price(5), price_before_discount: price(5) },
+      ],
+    },
+  };
+}
+
+function purchaseSteps(mode: FlowMode, story: FlowStory): FlowStepSpec[] {
   const checks: FlowStepSpec[] = VALIDATIONS.map(([id, title]) => ({ id, fixture: "user_validation", title, effect: "none" }));
   // A store order carries no subscription block (the fixtures keep the one from Xsolla's documented sample).
   if (mode === "combined")
@@ -101,15 +118,16 @@ function purchaseSteps(mode: FlowMode): FlowStepSpec[] {
     {
       id: "payment",
       fixture: "payment",
-      title: "the payment went through: the transaction",
+      title: "the payment went through: the transaction, naming the order",
       effect: "grant",
       drop: ["purchase.subscription"],
+      sets: orderOfPayment(story),
     },
     { id: "order_paid", fixture: "order_paid.separate", title: "the same purchase as an order: the items to grant", effect: "grant" },
   ];
 }
 
-function refundSteps(mode: FlowMode): FlowStepSpec[] {
+function refundSteps(mode: FlowMode, story: FlowStory): FlowStepSpec[] {
   if (mode === "combined")
     return [
       {
@@ -124,9 +142,10 @@ function refundSteps(mode: FlowMode): FlowStepSpec[] {
     {
       id: "refund",
       fixture: "refund",
-      title: "the payment is refunded: the transaction",
+      title: "the payment is refunded: the transaction, naming the order",
       effect: "revoke",
       drop: ["purchase.subscription"],
+      sets: orderOfPayment(story),
     },
     {
       id: "order_canceled",
@@ -138,7 +157,7 @@ function refundSteps(mode: FlowMode): FlowStepSpec[] {
 }
 
 const ORDER_BASIS =
-  "Documented: user_validation is sent several times during checkout and never resent; combined accounts (since 2025-01-22) get order_paid/order_canceled with billing, older accounts get payment then order_paid and refund then order_canceled. Inferred: order.invoice_id is the payment's transaction.id.";
+  "Documented: user_validation is sent several times during checkout and never resent; combined accounts (since 2025-01-22) get order_paid/order_canceled with billing, older accounts get payment then order_paid and refund then order_canceled. Inferred: order.invoice_id is the payment's transaction.id; a separate-mode payment or refund for a store order names it under purchase.order {id, lineitems} (the field Xsolla's Unity SDK reads).";
 
 export const BUILTIN_FLOWS: readonly FlowDefinition[] = [
   {
@@ -148,7 +167,7 @@ export const BUILTIN_FLOWS: readonly FlowDefinition[] = [
     modal: true,
     custom: false,
     basis: `${ORDER_BASIS} MODEL: three user checks (Xsolla names four moments; how many arrive varies).`,
-    steps: (mode) => purchaseSteps(mode),
+    steps: (mode, story) => purchaseSteps(mode, story),
   },
   {
     name: "refund",
@@ -157,7 +176,7 @@ export const BUILTIN_FLOWS: readonly FlowDefinition[] = [
     modal: true,
     custom: false,
     basis: `${ORDER_BASIS} Inferred: combined accounts get no separate refund webhook, as they get no separate payment.`,
-    steps: (mode) => [...purchaseSteps(mode), ...refundSteps(mode)],
+    steps: (mode, story) => [...purchaseSteps(mode, story), ...refundSteps(mode, story)],
   },
   {
     name: "partial-refund",
@@ -165,8 +184,8 @@ export const BUILTIN_FLOWS: readonly FlowDefinition[] = [
     modal: true,
     custom: false,
     basis: `${ORDER_BASIS} MODEL: Xsolla publishes no partial_refund sample and does not say whether an order webhook follows it; this flow sends partial_refund alone, for the purchase's transaction.id.`,
-    steps: (mode) => [
-      ...purchaseSteps(mode),
+    steps: (mode, story) => [
+      ...purchaseSteps(mode, story),
       {
         id: "partial_refund",
         fixture: "partial_refund",
