@@ -17,6 +17,23 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const soak = Number(process.env.BENCH_SOAK ?? 0);
 const SECRET = "bench-secret";
 
+const FLOOR_SERVER = `
+const http = require("node:http");
+const { createHash } = require("node:crypto");
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (chunk) => chunks.push(chunk));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    const ok = req.headers.authorization === "Signature " + createHash("sha1").update(body).update(${JSON.stringify(SECRET)}).digest("hex");
+    const parsed = JSON.parse(body.toString("utf8"));
+    res.writeHead(ok && parsed.notification_type ? 204 : 400);
+    res.end();
+  });
+});
+server.listen(0, "127.0.0.1", () => console.log("listening on http://127.0.0.1:" + server.address().port + "/"));
+`;
+
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/payment.json", import.meta.url), "utf8"));
 const body = JSON.stringify(fixture.body);
 const headers = {
@@ -60,6 +77,13 @@ try {
   const bareResult = await load(bare.url);
   bare.child.kill();
 
+  // The floor: a server that does only what any correct handler must (read the body, SHA-1 it, parse the JSON) and
+  // nothing of ours. The receiver cannot beat it; its ratio says how much of the gap is the work itself.
+  const floor = await start(["-e", FLOOR_SERVER], /listening on (\S+)/);
+  await load(floor.url, { duration: 2 });
+  const floorResult = await load(floor.url);
+  floor.child.kill();
+
   const receiver = await start([bin, "listen", "--secret", SECRET, "--log-file", join(dir, "requests.log")], /listening on (\S+)/);
   await load(receiver.url, { duration: 2 });
   const receiverResult = await load(receiver.url);
@@ -69,13 +93,18 @@ try {
     `${name.padEnd(30)} ${String(Math.round(r.requests.average)).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
   console.log(`receiver load: ${connections} connections, ${seconds} s each, one signed payment body (${body.length} bytes)`);
   console.log(row("bare node:http (204)", bareResult));
+  console.log(row("floor (read + SHA-1 + JSON.parse)", floorResult));
   console.log(row("listen (verify + log file)", receiverResult));
+  const floorRatio = floorResult.requests.average / bareResult.requests.average;
+  console.log(`floor ${floorRatio.toFixed(2)}x the bare server: the most any verifying handler in one Node process gets here`);
   console.log(`ratio ${ratio.toFixed(2)}x the bare server (target >= 0.80) ${ratio >= 0.8 ? "ok" : "BELOW TARGET"}`);
   let failed = ratio < 0.8 || receiverResult.non2xx > 0;
   recordResults("receiver", {
     connections,
     seconds,
     bareRps: Math.round(bareResult.requests.average),
+    floorRps: Math.round(floorResult.requests.average),
+    floorRatio: Number(floorRatio.toFixed(2)),
     receiverRps: Math.round(receiverResult.requests.average),
     ratio: Number(ratio.toFixed(2)),
     receiverP50Ms: receiverResult.latency.p50,
