@@ -2,7 +2,7 @@
 import { ExitCode } from "../../core/errors.js";
 import { defineCommand, examples, str } from "../command.js";
 import type { Io } from "../../adapters/io.js";
-import { formatFresh } from "../render/delivery.js";
+import { formatFresh } from "../render/fresh.js";
 import { declarePayloadOptions, parsePayloadFlags, type PayloadFlags } from "../options.js";
 
 export interface ShowOptions {

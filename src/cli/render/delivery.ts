@@ -7,19 +7,13 @@ import { oneAttemptReason, type RetryPlan } from "../../core/delivery/retry-plan
 import type { AttemptRecord, DeliveryReport } from "../../core/delivery/types.js";
 import { formatDuration } from "../../core/duration.js";
 import { maskSecret } from "../../core/signature.js";
-import type { Json } from "../../core/fixtures/overrides.js";
+import { formatFresh } from "./fresh.js";
 import type { SentWebhook } from "../../runners/send.js";
 
 export type { SentWebhook };
 import type { Style } from "../../core/text-style.js";
 import { oneLine } from "../style.js";
 
-/** `transaction.id=123 user.id=abc`: the fresh values put in for this send. */
-export function formatFresh(fresh: Record<string, Json>): string {
-  return Object.entries(fresh)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(" ");
-}
 
 /** An Authorization override as sent: a malformed signature in full, anything else (a token?) masked. */
 function shownAuthorization(value: string): string {
