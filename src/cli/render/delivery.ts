@@ -14,7 +14,6 @@ export type { SentWebhook };
 import type { Style } from "../../core/text-style.js";
 import { oneLine } from "../style.js";
 
-
 /** An Authorization override as sent: a malformed signature in full, anything else (a token?) masked. */
 function shownAuthorization(value: string): string {
   return /^signature\b/i.test(value) ? JSON.stringify(oneLine(Buffer.from(value), 60)) : maskSecret(value);
