@@ -10,6 +10,20 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 }
 const { runCli } = await import("./run.js");
 
+// undici parses HTTP with a WebAssembly build of llhttp, which V8 compiles twice: at once (Liftoff), then optimised in
+// the background (TurboFan). Leaving the process waits for that second compile: ~160 ms here, longer than a one-shot
+// command's whole exchange. Commands that send a handful of requests skip it; servers, pollers and bursts keep the
+// optimised parser. Measured by bench/startup.mjs ("send").
+if (sendsAFewRequests(argv)) (await import("node:v8")).setFlagsFromString("--liftoff-only");
+
+function sendsAFewRequests(args: readonly string[]): boolean {
+  const words = args.filter((arg) => !arg.startsWith("-"));
+  const [command, sub] = words;
+  if (command === "send") return !args.some((arg) => /^--(?:repeat|duration)(?:=|$)/.test(arg));
+  if (command === "events") return sub === "list" || sub === "ack" || sub === "enqueue";
+  return command === "test" || command === "flow" || command === "demo" || command === "interactive" || args.length === 0;
+}
+
 const controller = new AbortController();
 let signals = 0;
 const stop = (reason: string) => {
