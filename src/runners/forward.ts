@@ -4,7 +4,8 @@
 // ones Xsolla treats as "try again later", so a real delivery is resent rather than lost.
 import { deliverOnce } from "./deliver.js";
 import type { Transport } from "../core/delivery/types.js";
-import { forwardedHeaders, HOP_BY_HOP, type ForwardedAnswer, type Forwarder } from "../core/delivery/forwarding.js";
+import { forwardedHeaders, type ForwardedAnswer, type Forwarder } from "../core/delivery/forwarding.js";
+import { CONNECTION_HEADERS } from "../core/delivery/replay.js";
 import { redactUrls } from "../core/settings.js";
 
 export type { ForwardedAnswer, Forwarder, ForwardOutcome, IncomingDelivery } from "../core/delivery/forwarding.js";
@@ -26,7 +27,7 @@ export function createForwarder(options: { url: string; timeoutMs: number; trans
     const latencyMs = Math.round(result?.durationMs ?? 0);
     if (result?.kind === "reply" && !result.truncated) {
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(result.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
+      for (const [name, value] of Object.entries(result.headers)) if (!CONNECTION_HEADERS.has(name)) headers[name] = value;
       return {
         status: result.status,
         headers,

@@ -3,8 +3,8 @@
 // capture send the same thing.
 import { parseCapturedRequest } from "../core/http-capture.js";
 import { redactUrls } from "../core/settings.js";
-import type { ReceivedRequest } from "../server/receiver.js";
-import { captureBytes, type ReplayResult, type ReplayTarget } from "../server/inspector.js";
+import { captureBytes, type ReceivedRequest } from "../server/receiver.js";
+import type { ReplayResult, ReplayTarget } from "../server/inspector.js";
 import { withTransport } from "../adapters/transport-scope.js";
 import { deliverOnce } from "./deliver.js";
 import { prepareReplay } from "./send.js";

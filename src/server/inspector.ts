@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
-import { captureFileName, serializeCapturedRequest } from "../core/http-capture.js";
+import { captureFileName } from "../core/http-capture.js";
 import { bodyAsText, deliveryIds, parseJsonBody, prettyJson, type DeliveryIds } from "../core/inspector-view.js";
 import { diagnoseSignature } from "../core/signature-diagnosis.js";
 import { verifySignature } from "../core/signature.js";
@@ -22,7 +22,7 @@ import { redactUrls } from "../core/settings.js";
 import { curlResendCommand } from "../core/curl.js";
 import { CONNECTION_HEADERS } from "../core/delivery/replay.js";
 import { listenOn, readRequestBody } from "./listen.js";
-import type { ReceivedRequest } from "./receiver.js";
+import { captureBytes, type ReceivedRequest } from "./receiver.js";
 
 export const INSPECTOR_PATH = "/_inspect";
 export const DEFAULT_UI_HISTORY = 500;
@@ -348,17 +348,6 @@ export async function startInspector(options: InspectorOptions): Promise<Running
     },
     close: listening.close,
   };
-}
-
-/** The request in the `listen --save` format: what the download holds and what a replay is rebuilt from. */
-export function captureBytes(request: ReceivedRequest): Buffer {
-  return serializeCapturedRequest({
-    method: request.method,
-    url: request.path,
-    httpVersion: request.httpVersion,
-    rawHeaders: request.rawHeaders,
-    body: request.body,
-  });
 }
 
 /** Replay and curl go only where the user pointed them: an http(s) URL typed into the page. */

@@ -5,6 +5,7 @@ import { listenOn, readBody } from "./listen.js";
 import { XSOLLA_NOTIFICATION_TYPES } from "../core/fixtures/known-types.js";
 import { createReceiverState, respondToWebhook, type ReceiverState, type RespondOptions, type ReceiverReply } from "./respond.js";
 import type { ForwardOutcome, Forwarder } from "../core/delivery/forwarding.js";
+import { serializeCapturedRequest } from "../core/http-capture.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -198,4 +199,15 @@ function createRing<T>(capacity: number): { push(item: T): void; items(): T[] } 
     },
     items: () => (slots.length < capacity ? [...slots] : [...slots.slice(next), ...slots.slice(0, next)]),
   };
+}
+
+/** The request in the `listen --save` format: what --save writes, the inspector's download holds and a replay is rebuilt from. */
+export function captureBytes(request: ReceivedRequest): Buffer {
+  return serializeCapturedRequest({
+    method: request.method,
+    url: request.path,
+    httpVersion: request.httpVersion,
+    rawHeaders: request.rawHeaders,
+    body: request.body,
+  });
 }

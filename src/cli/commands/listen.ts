@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { Option } from "commander";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
-import { captureFileName, serializeCapturedRequest } from "../../core/http-capture.js";
+import { captureFileName } from "../../core/http-capture.js";
 import { checkUrl, redactUrls, requireSecret } from "../../core/settings.js";
 import type { ForwardOutcome, Forwarder } from "../../core/delivery/forwarding.js";
 import { maskSecret } from "../../core/signature.js";
@@ -221,7 +221,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   const { target } = await loadTarget(io, { secret: options.secret });
   const secret = requireSecret(target);
   const { port, host, forceStatus, failFirst, delayMs, bodyLimit, maxRequests } = options;
-  const { startReceiver } = await import("../../server/receiver.js");
+  const { startReceiver, captureBytes } = await import("../../server/receiver.js");
   const { writeFileAtomic } = await import("../../adapters/atomic-write.js");
   const style = await createStyle(io, options.color);
   const saveDir = options.save ? resolve(io.cwd, options.save) : undefined;
@@ -234,16 +234,7 @@ async function run(options: ListenOptions, io: Io): Promise<number> {
   const save = (request: ReceivedRequest) => {
     if (!saveDir || request.answer.status === 413) return;
     const file = join(saveDir, captureFileName(savedBefore + request.number, request.receivedAt, request.answer.type));
-    writeFileAtomic(
-      file,
-      serializeCapturedRequest({
-        method: request.method,
-        url: request.path,
-        httpVersion: request.httpVersion,
-        rawHeaders: request.rawHeaders,
-        body: request.body,
-      }),
-    );
+    writeFileAtomic(file, captureBytes(request));
   };
 
   // A receiver outlives its reader: once stdout is gone (`| head`), request lines go to stderr.

@@ -1,6 +1,9 @@
 // Forwarding a delivery to another handler (`listen --forward-to`): what goes on to the next hop, and what came back.
 // Pure: the receiver and the forwarding runner share these shapes.
 
+// Connection-level headers (RFC 9110 §7.6.1) describe one hop: the client sets its own for the next.
+import { CONNECTION_HEADERS } from "./replay.js";
+
 export interface IncomingDelivery {
   method: string;
   /** Header names and values as they arrived: [name, value, name, value, ...]. */
@@ -33,22 +36,6 @@ export interface ForwardedAnswer {
 
 export type Forwarder = (delivery: IncomingDelivery) => Promise<ForwardedAnswer>;
 
-// Connection-level headers describe one hop, not the request (RFC 9110 §7.6.1); the HTTP client sets its own
-// framing (content-length) and host for the next hop.
-export const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authorization",
-  "transfer-encoding",
-  "te",
-  "trailer",
-  "upgrade",
-  "expect",
-  "host",
-  "content-length",
-]);
-
 /** The request's end-to-end headers, names as sent; a repeated header is joined with ", " as HTTP allows. */
 export function forwardedHeaders(delivery: IncomingDelivery): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -57,7 +44,7 @@ export function forwardedHeaders(delivery: IncomingDelivery): Record<string, str
     const name = delivery.rawHeaders[i] as string;
     const value = delivery.rawHeaders[i + 1] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower.startsWith("x-forwarded-")) continue;
+    if (CONNECTION_HEADERS.has(lower) || lower.startsWith("x-forwarded-")) continue;
     const known = nameOf.get(lower);
     if (known === undefined) {
       nameOf.set(lower, name);
