@@ -175,16 +175,19 @@ export async function runBurst(
       concurrency: settings.concurrency,
       timeoutMs,
       signal,
-      async next(index) {
+      next(index) {
         if (settings.repeat !== undefined && index >= settings.repeat) return undefined;
+        const take = () => {
+          if (performance.now() >= deadline || signal.aborted) return undefined;
+          const { request, id } = requestFor(index);
+          if (id !== undefined) idsInFlight?.set(index, id);
+          return request;
+        };
         if (gapMs > 0) {
           const wait = started + index * gapMs - performance.now();
-          if (wait > 1) await sleep(wait, undefined, { signal }).catch(() => undefined);
+          if (wait > 1) return sleep(wait, undefined, { signal }).then(take, take);
         }
-        if (performance.now() >= deadline || signal.aborted) return undefined;
-        const { request, id } = requestFor(index);
-        if (id !== undefined) idsInFlight?.set(index, id);
-        return request;
+        return take();
       },
       onResult(result: SendResult, index) {
         const id = idsInFlight?.get(index);

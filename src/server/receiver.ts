@@ -102,7 +102,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   const answerWith = (res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array) => {
     if (res.destroyed) return;
     res.writeHead(status, headers);
-    res.end(body);
+    if (body.length === 0) res.end();
+    else res.end(body);
   };
 
   const forwardTo = async (forward: Forwarder, req: IncomingMessage, res: ServerResponse, record: ReceivedRequest): Promise<void> => {
@@ -127,28 +128,40 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer | null): void => {
-    const received = {
-      number: ++total,
-      receivedAt: new Date(),
-      method: req.method ?? "",
+    const number = ++total;
+    const receivedAt = new Date();
+    const method = req.method ?? "";
+    if (body === null) {
+      return tooLarge(res, {
+        number,
+        receivedAt,
+        method,
+        path: req.url ?? "/",
+        httpVersion: req.httpVersion,
+        rawHeaders: req.rawHeaders,
+        headers: req.headers,
+      });
+    }
+    const answer = respondToWebhook({ method, headers: req.headers, body }, respondOptions, state);
+    const record: ReceivedRequest = {
+      number,
+      receivedAt,
+      method,
       path: req.url ?? "/",
       httpVersion: req.httpVersion,
       rawHeaders: req.rawHeaders,
       headers: req.headers,
+      body,
+      answer,
     };
-    if (body === null) return tooLarge(res, received);
-    const answer = respondToWebhook({ method: received.method, headers: req.headers, body }, respondOptions, state);
     // Xsolla only POSTs; anything else gets this receiver's 405 and goes no further.
-    if (options.forward && received.method === "POST") {
-      forwardTo(options.forward, req, res, { ...received, body, answer }).catch(() => answerWith(res, 502, {}, ""));
+    if (options.forward && method === "POST") {
+      forwardTo(options.forward, req, res, record).catch(() => answerWith(res, 502, {}, ""));
       return;
     }
     const dropping = options.drop === true && answer.verdict !== "rejected";
-    keep({
-      ...received,
-      body,
-      answer: dropping ? { status: 0, verdict: "dropped", reason: "--drop: connection closed without an answer" } : answer,
-    });
+    if (dropping) record.answer = { status: 0, verdict: "dropped", reason: "--drop: connection closed without an answer" };
+    keep(record);
     const reply = () => (dropping ? req.socket.destroy() : answerWith(res, answer.status, answer.headers, answer.body));
     if (options.delayMs) afterDelay(options.delayMs, reply);
     else reply();

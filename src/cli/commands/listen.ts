@@ -174,10 +174,22 @@ export function requestToJson(request: ReceivedRequest): Record<string, unknown>
   };
 }
 
+let shownSecond = -1;
+let shownTime = "";
+/** HH:MM:SS (UTC) for a log line; formatted once a second, not once a request. */
+function timeOfDay(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== shownSecond) {
+    shownSecond = second;
+    shownTime = date.toISOString().slice(11, 19);
+  }
+  return shownTime;
+}
+
 function renderRequest(request: ReceivedRequest, style: Style): string {
   if (request.forward) return renderForwarded(request, request.forward, style);
   const { answer } = request;
-  const time = request.receivedAt.toISOString().slice(11, 19);
+  const time = timeOfDay(request.receivedAt);
   const colour = answer.verdict === "accepted" ? style.ok : answer.verdict === "rejected" ? style.bad : style.warn;
   const status = answer.verdict === "dropped" ? "---" : String(answer.status);
   const code = answer.errorCode ? ` ${answer.errorCode}` : "";
@@ -194,7 +206,7 @@ function renderRequest(request: ReceivedRequest, style: Style): string {
 /** One line, both sides: our verdict on the signature, then what the handler answered (or that it did not). */
 function renderForwarded(request: ReceivedRequest, forward: ForwardOutcome, style: Style): string {
   const { answer } = request;
-  const time = request.receivedAt.toISOString().slice(11, 19);
+  const time = timeOfDay(request.receivedAt);
   const signatureOk = answer.errorCode !== "INVALID_SIGNATURE";
   const ours = signatureOk ? style.ok("signature ok") : style.bad(`signature bad (${answer.reason})`);
   let theirs: string;
