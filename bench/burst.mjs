@@ -15,7 +15,7 @@ import { BARE_SERVER, BIN, DIST, median, printTable, recordResults, runProcess, 
 
 const amount = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const memoryRequests = Number(process.env.BENCH_MEMORY_REQUESTS ?? 200_000);
 const SECRET = "bench-secret";
 

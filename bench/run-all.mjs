@@ -10,8 +10,14 @@ const BENCHES = {
     script: "startup-node-versions.mjs",
     what: "start-up under Node 22 and 24, with the compile cache on and off",
   },
-  burst: { script: "burst.mjs", what: "send --repeat throughput vs autocannon (same and unique ids); peak RSS of a 200 000-request burst" },
-  receiver: { script: "receiver-load.mjs", what: "listen (verifying every signature) vs a bare node:http server, both under autocannon" },
+  burst: {
+    script: "burst.mjs",
+    what: "send --repeat throughput vs autocannon and vs undici alone (same and unique ids); peak RSS of a 200 000-request burst",
+  },
+  receiver: {
+    script: "receiver-load.mjs",
+    what: "listen (verifying every signature) vs a bare node:http server and a verify-and-parse floor, under autocannon",
+  },
   retry: { script: "retry-replay.mjs", what: "order_paid resend schedule (20 attempts, 715 simulated minutes) wall time" },
   poller: { script: "events-poller.mjs", what: "Event API poller events/s drained with acks vs the mock's raw GET+POST rate" },
   "events-chaos": { script: "events-chaos.mjs", what: "Event API chaos run at 10x the test's size (correctness under faults)" },

@@ -7,7 +7,7 @@ import { createBurstTally, type BurstTotals } from "../core/burst/tally.js";
 import { judgeSideEffects, UNOBSERVED, type SideEffects } from "../core/burst/side-effects.js";
 import { createUniqueBodies, type UniqueBodies } from "../core/burst/unique-bodies.js";
 import { buildWebhookRequest } from "../core/delivery/request.js";
-import type { OutgoingRequest, SendResult } from "../core/delivery/types.js";
+import type { SendResult } from "../core/delivery/types.js";
 import { UsageError } from "../core/errors.js";
 import { describeExpectation, expectationForSend } from "../core/expectation.js";
 import { getAtPath, type Json } from "../core/fixtures/overrides.js";
@@ -15,7 +15,7 @@ import type { FreshGenerator } from "../core/fixtures/types.js";
 import type { Io } from "../adapters/io.js";
 import { readStateProbe } from "../adapters/state-probe.js";
 import { withTransport } from "../adapters/transport-scope.js";
-import { deliverBurst, deliverOnce } from "./deliver.js";
+import { deliverBurst, deliverOnce, type BurstItem } from "./deliver.js";
 import { prepareForCommand, type Prepared, type SendCommand } from "./send.js";
 
 export interface BurstSettings {
@@ -128,8 +128,9 @@ export async function runBurst(
   const timeoutMs = ready.timeoutMs;
   const signal = io.signal;
 
-  const requestFor = (index: number): { request: OutgoingRequest; id: string | undefined } => {
-    if (!unique) return { request: prepared.request, id: undefined };
+  const same: BurstItem = { request: prepared.request };
+  const requestFor = (index: number): BurstItem => {
+    if (!unique) return same;
     const { bytes, id } = unique.bodyFor(index);
     // Signed per request, over the very buffer that is sent.
     return { request: buildWebhookRequest(ready.url, bytes, ready.secret ?? "", command.signature, ready.headers).request, id };
@@ -158,7 +159,6 @@ export async function runBurst(
   const { createPooledHttpTransport } = await import("../adapters/http-transport.js");
   const transport = createPooledHttpTransport({ url: ready.url, connections: settings.concurrency, signal });
   const tally = createBurstTally(expectation);
-  const idsInFlight = unique ? new Map<number, string>() : undefined;
   let interruptedInFlight = 0;
   let done = 0;
   const started = performance.now();
@@ -179,9 +179,7 @@ export async function runBurst(
         if (settings.repeat !== undefined && index >= settings.repeat) return undefined;
         const take = () => {
           if (performance.now() >= deadline || signal.aborted) return undefined;
-          const { request, id } = requestFor(index);
-          if (id !== undefined) idsInFlight?.set(index, id);
-          return request;
+          return requestFor(index);
         };
         if (gapMs > 0) {
           const wait = started + index * gapMs - performance.now();
@@ -189,9 +187,7 @@ export async function runBurst(
         }
         return take();
       },
-      onResult(result: SendResult, index) {
-        const id = idsInFlight?.get(index);
-        idsInFlight?.delete(index);
+      onResult(result: SendResult, index, { id }) {
         if (result.kind === "no-reply" && result.error.kind === "interrupted") {
           interruptedInFlight++;
           return;

@@ -115,9 +115,15 @@ export interface BurstOptions {
    * Request `index` (0-based), or undefined when the burst is over (--repeat reached, --duration up). May wait
    * first (--rate).
    */
-  next(index: number): OutgoingRequest | undefined | Promise<OutgoingRequest | undefined>;
-  /** Every result as it arrives; nothing is kept here, so memory does not grow with the burst. */
-  onResult(result: SendResult, index: number): void;
+  next(index: number): BurstItem | undefined | Promise<BurstItem | undefined>;
+  /** Every result as it arrives, with the item it answers; nothing is kept here, so memory does not grow with the burst. */
+  onResult(result: SendResult, index: number, item: BurstItem): void;
+}
+
+export interface BurstItem {
+  request: OutgoingRequest;
+  /** The fresh transaction id of this request (--unique-ids), handed back with its result. */
+  id?: string | undefined;
 }
 
 /** Many single attempts, `concurrency` at a time, no retries: burst mode. Returns how many requests went out. */
@@ -131,14 +137,14 @@ export async function deliverBurst(options: BurstOptions): Promise<number> {
       const index = issued++;
       const upcoming = options.next(index);
       // Most bursts have no --rate: the next request is there at once, and an await would cost a turn for nothing.
-      const request = upcoming instanceof Promise ? await upcoming : upcoming;
-      if (request === undefined || signal?.aborted) {
+      const item = upcoming instanceof Promise ? await upcoming : upcoming;
+      if (item === undefined || signal?.aborted) {
         done = true;
         return;
       }
       sent++;
       const started = performance.now();
-      options.onResult(await attempt(transport, request, timeoutMs, signal, () => performance.now() - started), index);
+      options.onResult(await attempt(transport, item.request, timeoutMs, signal, () => performance.now() - started), index, item);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));

@@ -54,12 +54,12 @@ async function burst(
   const transport = createPooledHttpTransport({ url, connections });
   cleanup.push(() => transport.close());
   const results: SendResult[] = [];
-  const request = post(url);
+  const item = { request: post(url) };
   const sent = await deliverBurst({
     transport,
     concurrency,
     timeoutMs: 5_000,
-    next: (index) => (index < total ? request : undefined),
+    next: (index) => (index < total ? item : undefined),
     onResult: (result) => results.push(result),
   });
   expect(sent).toBe(total);

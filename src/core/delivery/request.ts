@@ -25,14 +25,10 @@ export function buildWebhookRequest(
   extraHeaders: Record<string, string> = {},
 ): SignedRequest {
   const signature = mode === "none" ? null : signBody(bytes, mode === "valid" ? secret : wrongSecretFor(secret));
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "application/json",
-    "user-agent": "xsolla-hooks",
-    ...(signature ? { authorization: formatSignatureHeader(signature) } : {}),
-  };
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json", "user-agent": "xsolla-hooks" };
+  if (signature) headers.authorization = formatSignatureHeader(signature);
   // Header names are case-insensitive: "Authorization" replaces ours rather than going out twice.
-  for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
+  for (const name in extraHeaders) headers[name.toLowerCase()] = extraHeaders[name] as string;
   // An Authorization override is what goes out, so it is what is reported.
   const sent = headers.authorization === undefined ? null : parseSignatureHeader(headers.authorization);
   return {
