@@ -73,6 +73,9 @@ export interface RunningReceiver {
 }
 
 export const DEFAULT_HISTORY = 500;
+const EMPTY_BODY = Buffer.alloc(0);
+/** Placeholder until the answer is decided, a few lines later; never kept or shown. */
+const NOT_ANSWERED_YET: ReceivedRequest["answer"] = { status: 0, verdict: "dropped", reason: "not answered yet" };
 
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const state = createReceiverState(options.maxTrackedIds);
@@ -89,12 +92,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     options.onRequest?.(record);
   };
 
-  const tooLarge = (res: ServerResponse, received: Omit<ReceivedRequest, "body" | "answer">) => {
-    keep({
-      ...received,
-      body: Buffer.alloc(0),
-      answer: { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" },
-    });
+  const tooLarge = (res: ServerResponse, received: ReceivedRequest) => {
+    received.answer = { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" };
+    keep(received);
     res.writeHead(413, { "content-type": "application/json", connection: "close" });
     res.end(JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Body too large" } }));
   };
@@ -128,32 +128,22 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer | null): void => {
-    const number = ++total;
-    const receivedAt = new Date();
     const method = req.method ?? "";
-    if (body === null) {
-      return tooLarge(res, {
-        number,
-        receivedAt,
-        method,
-        path: req.url ?? "/",
-        httpVersion: req.httpVersion,
-        rawHeaders: req.rawHeaders,
-        headers: req.headers,
-      });
-    }
-    const answer = respondToWebhook({ method, headers: req.headers, body }, respondOptions, state);
+    // Field by field, like the answer in respond.ts: this runs once a delivery.
     const record: ReceivedRequest = {
-      number,
-      receivedAt,
+      number: ++total,
+      receivedAt: new Date(),
       method,
       path: req.url ?? "/",
       httpVersion: req.httpVersion,
       rawHeaders: req.rawHeaders,
       headers: req.headers,
-      body,
-      answer,
+      body: body ?? EMPTY_BODY,
+      answer: NOT_ANSWERED_YET,
     };
+    if (body === null) return tooLarge(res, record);
+    const answer = respondToWebhook({ method, headers: req.headers, body }, respondOptions, state);
+    record.answer = answer;
     // Xsolla only POSTs; anything else gets this receiver's 405 and goes no further.
     if (options.forward && method === "POST") {
       forwardTo(options.forward, req, res, record).catch(() => answerWith(res, 502, {}, ""));
