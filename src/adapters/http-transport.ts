@@ -2,7 +2,7 @@
 // timeouts, parser errors) that we turn into the exit codes users see.
 import { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { Agent, Client, request } from "undici";
+import { Agent, Client, request } from "./undici.js";
 import { flattenHeaders, readCappedBody } from "./http-read.js";
 import {
   classifyTransportError,

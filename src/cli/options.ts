@@ -1,6 +1,6 @@
 // Flag values → checked values, and the option groups several commands share. Plain checks rather
 // than zod: these run on every start-up and zod costs ~80 ms to import on Node 20.
-import { Option, type Command } from "commander";
+import { Option, type Command } from "./commander.js";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import { parseSetArgument } from "../core/fixtures/overrides.js";
 import { collect, str, strings, type RawInput } from "./command.js";

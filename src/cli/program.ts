@@ -1,7 +1,7 @@
 // Registers the commands. Each command module declares its own options and help; only the module of
 // the command being run is loaded (the others appear in the command list by their summary), and it
 // imports runners, undici, zod, chalk or @inquirer inside `run`, so `--version` and `sign` stay fast.
-import { Command, CommanderError, type Option } from "commander";
+import { Command, CommanderError, type Option } from "./commander.js";
 import { UsageError } from "../core/errors.js";
 import type { RawInput } from "./command.js";
 import { examples } from "./command.js";

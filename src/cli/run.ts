@@ -1,6 +1,6 @@
 // runCli(argv, io) → exit code. Parses, dispatches, and turns every error into one line on stderr:
 // the only place errors are rendered.
-import { CommanderError } from "commander";
+import { CommanderError } from "./commander.js";
 import { ExitCode, XsollaHooksError } from "../core/errors.js";
 import { errorLine } from "./render/error.js";
 import { redactUrls } from "../core/settings.js";

@@ -1,6 +1,6 @@
 // Talking to a running mock (`xsolla-hooks events serve`) over its admin routes, for
 // `events enqueue --base-url`. These routes exist only on our mock, never on Xsolla's API.
-import { request, type Dispatcher } from "undici";
+import { request, type Dispatcher } from "../adapters/undici.js";
 import { ErrorCode, UsageError } from "../core/errors.js";
 import { bodyExcerpt, networkError, type EventApiAuth } from "./client.js";
 import { EventApiError } from "./errors.js";

@@ -1,7 +1,7 @@
 // A small client for Xsolla's Event API (docs/xsolla-contract.md §5): list unprocessed events, mark one processed.
 // Pure parts (URLs, Retry-After, classifying an answer) are exported on their own; the I/O wrapper
 // around undici only reads bytes (capped at 1 MiB) and turns failures into EventApiError.
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, request, type Dispatcher } from "../adapters/undici.js";
 import { UsageError, ErrorCode } from "../core/errors.js";
 import { classifyTransportError, describeTransportError, TRANSPORT_FAILURE_TEXT } from "../core/delivery/transport-errors.js";
 import type { TransportErrorKind } from "../core/delivery/types.js";

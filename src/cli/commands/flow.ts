@@ -1,7 +1,7 @@
 // `xsolla-hooks flow`: plays Xsolla's webhook sequences (purchase, refund, subscription...) against a
 // handler, with perturbations. Config and flags here; src/runners/flow.ts plays, core/flow judges.
 import { resolve } from "node:path";
-import { Option } from "commander";
+import { Option } from "../commander.js";
 import { ErrorCode, ExitCode, InterruptedError, UnreachableError, UsageError } from "../../core/errors.js";
 import { REPORTERS } from "../../core/contract/reporters.js";
 import { BUILTIN_FLOWS, findBuiltinFlow } from "../../core/flow/builtin.js";

@@ -1,6 +1,6 @@
 // `listen`: the reference receiver, a handler that verifies, logs and (with --save) keeps every request.
 import { join, resolve } from "node:path";
-import { Option } from "commander";
+import { Option } from "../commander.js";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
 import { captureFileName } from "../../core/http-capture.js";
 import { checkUrl, redactUrls, requireSecret } from "../../core/settings.js";

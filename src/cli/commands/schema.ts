@@ -1,6 +1,6 @@
 // `schema`: a catalog type's body as JSON Schema or as a TypeScript type, generated from the zod schema the catalog is
 // validated with, so handlers in any language can validate bodies or generate code.
-import { Option } from "commander";
+import { Option } from "../commander.js";
 import { ErrorCode, ExitCode, UsageError } from "../../core/errors.js";
 import { bool, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../../adapters/io.js";

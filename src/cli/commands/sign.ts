@@ -4,7 +4,7 @@ import { curlCommand } from "../../core/curl.js";
 import { buildWebhookRequest } from "../../core/delivery/request.js";
 import { checkUrl, requireSecret } from "../../core/settings.js";
 import { formatSignatureHeader, signBody } from "../../core/signature.js";
-import { Option } from "commander";
+import { Option } from "../commander.js";
 import { bool, defineCommand, examples, str } from "../command.js";
 import type { Io } from "../../adapters/io.js";
 import { declarePayloadOptions, parsePayloadFlags, type PayloadFlags } from "../options.js";

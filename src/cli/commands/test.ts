@@ -1,6 +1,6 @@
 // `xsolla-hooks test`: the contract suite for CI. Config, then the suite (src/runners/suite.ts), then one report.
 import { resolve } from "node:path";
-import { Option } from "commander";
+import { Option } from "../commander.js";
 import { ErrorCode, ExitCode, InterruptedError, UnreachableError, UsageError } from "../../core/errors.js";
 import {
   formatCheckLine,

@@ -1,5 +1,5 @@
 // `events serve`: a local Event API with Xsolla's routes and shapes, plus fault switches.
-import { Option } from "commander";
+import { Option } from "../../commander.js";
 import { ExitCode, UsageError } from "../../../core/errors.js";
 import { parseDuration } from "../../../core/duration.js";
 import { bool, defineCommand, examples, str } from "../../command.js";
