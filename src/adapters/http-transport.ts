@@ -98,8 +98,8 @@ export function createPooledHttpTransport(options: {
   const path = `${target.pathname}${target.search}`;
   const clients: Client[] = [];
   const idle: Client[] = [];
-  // Requests beyond `connections` at once wait here for a client to come free.
-  const waiting: ((client: Client) => void)[] = [];
+  // Requests beyond `connections` at once wait here for a client to come free (or for Ctrl-C: undefined).
+  const waiting: ((client: Client | undefined) => void)[] = [];
   let connectionsOpened = 0;
   const acquire = (): Client | undefined => {
     const free = idle.pop();
@@ -116,6 +116,7 @@ export function createPooledHttpTransport(options: {
   };
   const interrupt = () => {
     for (const client of clients) client.destroy().catch(() => {});
+    for (const cancel of waiting.splice(0)) cancel(undefined);
   };
   options.signal?.addEventListener("abort", interrupt, { once: true });
 
@@ -191,9 +192,10 @@ export function createPooledHttpTransport(options: {
     },
     send(req: OutgoingRequest, { timeoutMs }): Promise<SendResult> {
       return new Promise<SendResult>((resolve) => {
+        if (options.signal?.aborted) return resolve(interruptedNoReply(false, 0));
         const client = acquire();
         if (client) dispatchOn(client, req, timeoutMs, resolve);
-        else waiting.push((free) => dispatchOn(free, req, timeoutMs, resolve));
+        else waiting.push((free) => (free ? dispatchOn(free, req, timeoutMs, resolve) : resolve(interruptedNoReply(false, 0))));
       });
     },
     async close() {

@@ -74,8 +74,7 @@ export interface RunningReceiver {
 
 export const DEFAULT_HISTORY = 500;
 const EMPTY_BODY = Buffer.alloc(0);
-/** Placeholder until the answer is decided, a few lines later; never kept or shown. */
-const NOT_ANSWERED_YET: ReceivedRequest["answer"] = { status: 0, verdict: "dropped", reason: "not answered yet" };
+const DROPPED: ReceivedRequest["answer"] = { status: 0, verdict: "dropped", reason: "--drop: connection closed without an answer" };
 
 export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
   const state = createReceiverState(options.maxTrackedIds);
@@ -92,9 +91,13 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     options.onRequest?.(record);
   };
 
-  const tooLarge = (res: ServerResponse, received: ReceivedRequest) => {
-    received.answer = { status: 413, verdict: "rejected", reason: `body over ${limit} bytes`, errorCode: "INVALID_PARAMETER" };
-    keep(received);
+  const tooLargeAnswer: ReceivedRequest["answer"] = {
+    status: 413,
+    verdict: "rejected",
+    reason: `body over ${limit} bytes`,
+    errorCode: "INVALID_PARAMETER",
+  };
+  const refuseTooLarge = (res: ServerResponse) => {
     res.writeHead(413, { "content-type": "application/json", connection: "close" });
     res.end(JSON.stringify({ error: { code: "INVALID_PARAMETER", message: "Body too large" } }));
   };
@@ -129,6 +132,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer | null): void => {
     const method = req.method ?? "";
+    const answer = body === null ? undefined : respondToWebhook({ method, headers: req.headers, body }, respondOptions, state);
+    // Xsolla only POSTs; anything else gets this receiver's 405 and goes no further.
+    const forward = method === "POST" ? options.forward : undefined;
+    const dropping = forward === undefined && options.drop === true && answer !== undefined && answer.verdict !== "rejected";
     // Field by field, like the answer in respond.ts: this runs once a delivery.
     const record: ReceivedRequest = {
       number: ++total,
@@ -139,18 +146,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
       rawHeaders: req.rawHeaders,
       headers: req.headers,
       body: body ?? EMPTY_BODY,
-      answer: NOT_ANSWERED_YET,
+      answer: answer === undefined ? tooLargeAnswer : dropping ? DROPPED : answer,
     };
-    if (body === null) return tooLarge(res, record);
-    const answer = respondToWebhook({ method, headers: req.headers, body }, respondOptions, state);
-    record.answer = answer;
-    // Xsolla only POSTs; anything else gets this receiver's 405 and goes no further.
-    if (options.forward && method === "POST") {
-      forwardTo(options.forward, req, res, record).catch(() => answerWith(res, 502, {}, ""));
+    if (answer === undefined) {
+      keep(record);
+      return refuseTooLarge(res);
+    }
+    if (forward) {
+      forwardTo(forward, req, res, record).catch(() => answerWith(res, 502, {}, ""));
       return;
     }
-    const dropping = options.drop === true && answer.verdict !== "rejected";
-    if (dropping) record.answer = { status: 0, verdict: "dropped", reason: "--drop: connection closed without an answer" };
     keep(record);
     const reply = () => (dropping ? req.socket.destroy() : answerWith(res, answer.status, answer.headers, answer.body));
     if (options.delayMs) afterDelay(options.delayMs, reply);

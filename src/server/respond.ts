@@ -83,8 +83,9 @@ const at = (root: unknown, ...keys: string[]): unknown => {
   return node;
 };
 
-const JSON_HEADERS = { "content-type": "application/json" };
-const NO_HEADERS = {};
+// Shared by every answer, so frozen: a caller that changed one would change them all.
+const JSON_HEADERS = Object.freeze({ "content-type": "application/json" });
+const NO_HEADERS = Object.freeze({});
 
 /** What a correctly signed delivery told us, carried into every answer to it. */
 type Facts = Pick<ReceiverReply, "type" | "userId" | "deliveryKey" | "deliveryCount" | "deliveryCountComplete" | "summary">;

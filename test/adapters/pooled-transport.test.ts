@@ -50,8 +50,9 @@ async function burst(
   connections: number,
   concurrency: number,
   total: number,
+  signal?: AbortSignal,
 ): Promise<{ results: SendResult[]; connectionsOpened: number }> {
-  const transport = createPooledHttpTransport({ url, connections });
+  const transport = createPooledHttpTransport({ url, connections, signal });
   cleanup.push(() => transport.close());
   const results: SendResult[] = [];
   const item = { request: post(url) };
@@ -59,6 +60,7 @@ async function burst(
     transport,
     concurrency,
     timeoutMs: 5_000,
+    signal,
     next: (index) => (index < total ? item : undefined),
     onResult: (result) => results.push(result),
   });
@@ -83,6 +85,19 @@ describe("the pooled burst transport", () => {
     expect(results.filter((r) => r.kind === "reply" && r.status === 204)).toHaveLength(120);
     expect(server.stats().sockets).toBeLessThanOrEqual(3);
     expect(server.stats().mostInFlight).toBeLessThanOrEqual(3);
+  });
+
+  it("Ctrl-C ends the request in flight and the ones waiting for a connection, and the burst returns", async () => {
+    const server = await countingServer((res) => setTimeout(() => res.writeHead(204).end(), 5_000));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const { results } = await burst(server.url, 1, 3, 3, controller.signal);
+    const messages = results.map((r) => (r.kind === "no-reply" ? r.error.message : r.status)).sort();
+    expect(messages).toEqual([
+      "interrupted before the request was sent",
+      "interrupted before the request was sent",
+      "interrupted: the request was sent, no answer yet",
+    ]);
   });
 
   it("keeps the first MiB of a long answer, marked truncated, and the next request still goes through", async () => {
