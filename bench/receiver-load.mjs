@@ -14,7 +14,7 @@ import { BARE_SERVER, recordResults, startServer as start } from "./lib.mjs";
 
 const bin = fileURLToPath(new URL("../bin/xsolla-hooks.js", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const soak = Number(process.env.BENCH_SOAK ?? 0);
 const SECRET = "bench-secret";
